@@ -6,6 +6,9 @@ export default defineConfig({
     // Tests run the TypeScript sources of workspace packages directly: no build step before `pnpm test`.
     alias: {
       '@vitibrasil/core': fileURLToPath(new URL('./packages/core/src/index.ts', import.meta.url)),
+      '@vitibrasil/api/testing': fileURLToPath(
+        new URL('./packages/api/src/testing/static-upstream.ts', import.meta.url),
+      ),
       '@vitibrasil/api': fileURLToPath(new URL('./packages/api/src/index.ts', import.meta.url)),
     },
   },

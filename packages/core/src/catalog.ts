@@ -55,21 +55,111 @@ const FAMILY_PATH: Record<DatasetFamily, string> = {
 };
 
 const SPECS: Record<DatasetId, Spec> = {
-  producao: { title: 'Produção de vinhos, sucos e derivados', family: 'producao', file: 'Producao.csv', unit: 'L', tipo: null },
-  processamento_viniferas: { title: 'Processamento de uvas viníferas', family: 'processamento', file: 'ProcessaViniferas.csv', unit: 'kg', tipo: 'Viniferas' },
-  processamento_americanas: { title: 'Processamento de uvas americanas e híbridas', family: 'processamento', file: 'ProcessaAmericanas.csv', unit: 'kg', tipo: 'Americanas' },
-  processamento_mesa: { title: 'Processamento de uvas de mesa', family: 'processamento', file: 'ProcessaMesa.csv', unit: 'kg', tipo: 'Mesa' },
-  processamento_semclass: { title: 'Processamento de uvas sem classificação', family: 'processamento', file: 'ProcessaSemclass.csv', unit: 'kg', tipo: 'Semclass' },
-  comercializacao: { title: 'Comercialização de vinhos e derivados', family: 'comercializacao', file: 'Comercio.csv', unit: 'L', tipo: null },
-  importacao_vinhos: { title: 'Importação de vinhos de mesa', family: 'importacao', file: 'ImpVinhos.csv', unit: 'kg', tipo: 'Vinhos' },
-  importacao_espumantes: { title: 'Importação de espumantes', family: 'importacao', file: 'ImpEspumantes.csv', unit: 'kg', tipo: 'Espumantes' },
-  importacao_frescas: { title: 'Importação de uvas frescas', family: 'importacao', file: 'ImpFrescas.csv', unit: 'kg', tipo: 'Frescas' },
-  importacao_passas: { title: 'Importação de uvas passas', family: 'importacao', file: 'ImpPassas.csv', unit: 'kg', tipo: 'Passas' },
-  importacao_suco: { title: 'Importação de suco de uva', family: 'importacao', file: 'ImpSuco.csv', unit: 'kg', tipo: 'Suco' },
-  exportacao_vinho: { title: 'Exportação de vinhos de mesa', family: 'exportacao', file: 'ExpVinho.csv', unit: 'kg', tipo: 'Vinho' },
-  exportacao_espumantes: { title: 'Exportação de espumantes', family: 'exportacao', file: 'ExpEspumantes.csv', unit: 'kg', tipo: 'Espumantes' },
-  exportacao_uva: { title: 'Exportação de uvas frescas', family: 'exportacao', file: 'ExpUva.csv', unit: 'kg', tipo: 'Uva' },
-  exportacao_suco: { title: 'Exportação de suco de uva', family: 'exportacao', file: 'ExpSuco.csv', unit: 'kg', tipo: 'Suco' },
+  producao: {
+    title: 'Produção de vinhos, sucos e derivados',
+    family: 'producao',
+    file: 'Producao.csv',
+    unit: 'L',
+    tipo: null,
+  },
+  processamento_viniferas: {
+    title: 'Processamento de uvas viníferas',
+    family: 'processamento',
+    file: 'ProcessaViniferas.csv',
+    unit: 'kg',
+    tipo: 'Viniferas',
+  },
+  processamento_americanas: {
+    title: 'Processamento de uvas americanas e híbridas',
+    family: 'processamento',
+    file: 'ProcessaAmericanas.csv',
+    unit: 'kg',
+    tipo: 'Americanas',
+  },
+  processamento_mesa: {
+    title: 'Processamento de uvas de mesa',
+    family: 'processamento',
+    file: 'ProcessaMesa.csv',
+    unit: 'kg',
+    tipo: 'Mesa',
+  },
+  processamento_semclass: {
+    title: 'Processamento de uvas sem classificação',
+    family: 'processamento',
+    file: 'ProcessaSemclass.csv',
+    unit: 'kg',
+    tipo: 'Semclass',
+  },
+  comercializacao: {
+    title: 'Comercialização de vinhos e derivados',
+    family: 'comercializacao',
+    file: 'Comercio.csv',
+    unit: 'L',
+    tipo: null,
+  },
+  importacao_vinhos: {
+    title: 'Importação de vinhos de mesa',
+    family: 'importacao',
+    file: 'ImpVinhos.csv',
+    unit: 'kg',
+    tipo: 'Vinhos',
+  },
+  importacao_espumantes: {
+    title: 'Importação de espumantes',
+    family: 'importacao',
+    file: 'ImpEspumantes.csv',
+    unit: 'kg',
+    tipo: 'Espumantes',
+  },
+  importacao_frescas: {
+    title: 'Importação de uvas frescas',
+    family: 'importacao',
+    file: 'ImpFrescas.csv',
+    unit: 'kg',
+    tipo: 'Frescas',
+  },
+  importacao_passas: {
+    title: 'Importação de uvas passas',
+    family: 'importacao',
+    file: 'ImpPassas.csv',
+    unit: 'kg',
+    tipo: 'Passas',
+  },
+  importacao_suco: {
+    title: 'Importação de suco de uva',
+    family: 'importacao',
+    file: 'ImpSuco.csv',
+    unit: 'kg',
+    tipo: 'Suco',
+  },
+  exportacao_vinho: {
+    title: 'Exportação de vinhos de mesa',
+    family: 'exportacao',
+    file: 'ExpVinho.csv',
+    unit: 'kg',
+    tipo: 'Vinho',
+  },
+  exportacao_espumantes: {
+    title: 'Exportação de espumantes',
+    family: 'exportacao',
+    file: 'ExpEspumantes.csv',
+    unit: 'kg',
+    tipo: 'Espumantes',
+  },
+  exportacao_uva: {
+    title: 'Exportação de uvas frescas',
+    family: 'exportacao',
+    file: 'ExpUva.csv',
+    unit: 'kg',
+    tipo: 'Uva',
+  },
+  exportacao_suco: {
+    title: 'Exportação de suco de uva',
+    family: 'exportacao',
+    file: 'ExpSuco.csv',
+    unit: 'kg',
+    tipo: 'Suco',
+  },
 };
 
 export const DATASETS: readonly DatasetDefinition[] = DATASET_IDS.map((id) => {
@@ -96,5 +186,7 @@ export function getDataset(id: DatasetId): DatasetDefinition {
 
 /** The legacy `tipo` values accepted under a family path, in catalog order. */
 export function legacyTipos(family: DatasetFamily): string[] {
-  return DATASETS.filter((d) => d.family === family && d.legacy.tipo !== null).map((d) => d.legacy.tipo as string);
+  return DATASETS.filter((d) => d.family === family && d.legacy.tipo !== null).map(
+    (d) => d.legacy.tipo as string,
+  );
 }

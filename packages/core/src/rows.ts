@@ -12,14 +12,19 @@ export const TidyRowSchema = z
       .string()
       .nullable()
       .describe('Name of the category total row this row belongs to (its own name on a total row).'),
-    item: z.string().nullable().describe('Product or cultivar; null on total rows and on import/export rows.'),
+    item: z
+      .string()
+      .nullable()
+      .describe('Product or cultivar; null on total rows and on import/export rows.'),
     country: z.string().nullable().describe('Partner country (import/export datasets only).'),
     year: z.number().int().min(1900).max(2200),
     quantity: z.number().nullable().describe('Litres or kilograms (see unit); null when not published.'),
     quantity_flag: z
       .string()
       .nullable()
-      .describe('Marker published instead of a quantity (nd, *, +, -, ...); null when a number was published.'),
+      .describe(
+        'Marker published instead of a quantity (nd, *, +, -, ...); null when a number was published.',
+      ),
     value_usd: z.number().nullable().describe('Value in US$ (import/export datasets only).'),
     value_flag: z.string().nullable().describe('Marker published instead of a value.'),
     unit: z.enum(['L', 'kg']),

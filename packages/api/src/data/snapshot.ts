@@ -1,0 +1,83 @@
+import type { DatasetDefinition, TidyRow } from '@vitibrasil/core';
+import { foldText } from '../reader/cells.js';
+import { serializeLegacy } from '../reader/legacy.js';
+import type { ReadDataset } from '../reader/read-dataset.js';
+import { BodyCache, type CachedBody, cachedBody } from './cached-body.js';
+import { csvLine } from './csv.js';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const BODY_CACHE_BYTES = 8 * 1024 * 1024;
+
+/** Folded (case- and accent-insensitive) text columns of one row, for filters. */
+export interface FoldedRow {
+  readonly category: string | null;
+  readonly item: string | null;
+  readonly country: string | null;
+}
+
+/**
+ * One content version of one dataset: what was read from the bytes, plus everything derived from it, built
+ * lazily once and kept. Requests for the same version and query reuse the same serialized body.
+ */
+export class DatasetSnapshot {
+  readonly rowCount: number;
+  readonly yearFrom: number | null;
+  readonly yearTo: number | null;
+  private readonly bodies = new BodyCache(BODY_CACHE_BYTES);
+  private folded: FoldedRow[] | undefined;
+  private json: string[] | undefined;
+  private csv: string[] | undefined;
+  private legacy: CachedBody | undefined;
+
+  constructor(
+    readonly dataset: DatasetDefinition,
+    readonly read: ReadDataset,
+    /** SHA-256 (hex) of the upstream bytes. */
+    readonly contentHash: string,
+    readonly byteLength: number,
+    /** When this content was first seen (or the upstream's Last-Modified, when it sent one). */
+    readonly changedAt: Date,
+  ) {
+    this.rowCount = read.rows.length;
+    const years = read.table.measures.map((m) => m.year);
+    this.yearFrom = years.length ? Math.min(...years) : null;
+    this.yearTo = years.length ? Math.max(...years) : null;
+  }
+
+  get rows(): readonly TidyRow[] {
+    return this.read.rows;
+  }
+
+  /** Short version tag used in cursors. */
+  get versionTag(): string {
+    return this.contentHash.slice(0, 12);
+  }
+
+  foldedRows(): readonly FoldedRow[] {
+    this.folded ??= this.rows.map((row) => ({
+      category: row.category === null ? null : foldText(row.category),
+      item: row.item === null ? null : foldText(row.item),
+      country: row.country === null ? null : foldText(row.country),
+    }));
+    return this.folded;
+  }
+
+  rowJson(): readonly string[] {
+    this.json ??= this.rows.map((row) => JSON.stringify(row));
+    return this.json;
+  }
+
+  rowCsv(): readonly string[] {
+    this.csv ??= this.rows.map((row) => csvLine(Object.values(row)));
+    return this.csv;
+  }
+
+  legacyBody(): CachedBody {
+    this.legacy ??= cachedBody(serializeLegacy(this.read.legacy), JSON_TYPE);
+    return this.legacy;
+  }
+
+  body(key: string, build: () => CachedBody): CachedBody {
+    return this.bodies.getOrBuild(key, build);
+  }
+}

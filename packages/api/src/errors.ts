@@ -1,0 +1,174 @@
+/**
+ * Every failure the service models. Each carries a stable `code`; those that can reach a client also carry the
+ * HTTP `status` and a `title`, and the HTTP edge turns them into problem+json (RFC 9457) in one place.
+ */
+
+export interface InvalidParam {
+  readonly name: string;
+  readonly reason: string;
+}
+
+export abstract class AppError extends Error {
+  abstract readonly code: string;
+  abstract readonly status: number;
+  abstract readonly title: string;
+  /** Extra members for the problem document. */
+  extensions(): Record<string, unknown> {
+    return {};
+  }
+}
+
+/** A query parameter, path segment or header the client sent is not acceptable. */
+export class InvalidParameter extends AppError {
+  readonly code = 'INVALID_PARAMETER';
+  readonly status = 400;
+  readonly title = 'Invalid request parameter';
+  constructor(readonly params: readonly InvalidParam[]) {
+    super(params.map((p) => `${p.name}: ${p.reason}`).join('; '));
+  }
+  override extensions() {
+    return { invalid_params: this.params };
+  }
+}
+
+export class UnknownDataset extends AppError {
+  readonly code = 'UNKNOWN_DATASET';
+  readonly status = 404;
+  readonly title = 'Unknown dataset';
+  constructor(
+    readonly dataset: string,
+    readonly validValues: readonly string[],
+  ) {
+    super(`dataset '${dataset}' does not exist; valid values: ${validValues.join(', ')}`);
+  }
+  override extensions() {
+    return { valid_values: this.validValues };
+  }
+}
+
+export class UnknownTipo extends AppError {
+  readonly code = 'UNKNOWN_TIPO';
+  readonly status = 404;
+  readonly title = 'Unknown tipo';
+  constructor(
+    readonly tipo: string,
+    readonly validValues: readonly string[],
+  ) {
+    super(`tipo '${tipo}' does not exist here; valid values: ${validValues.join(', ')}`);
+  }
+  override extensions() {
+    return { valid_values: this.validValues };
+  }
+}
+
+export class RouteNotFound extends AppError {
+  readonly code = 'NOT_FOUND';
+  readonly status = 404;
+  readonly title = 'Not found';
+}
+
+export class MethodNotAllowed extends AppError {
+  readonly code = 'METHOD_NOT_ALLOWED';
+  readonly status = 405;
+  readonly title = 'Method not allowed';
+}
+
+/** The data changed between two pages of the same query: the client restarts from the first page. */
+export class StaleCursor extends AppError {
+  readonly code = 'STALE_CURSOR';
+  readonly status = 409;
+  readonly title = 'The data changed since the first page';
+}
+
+/** Nothing is cached for a dataset and the upstream cannot deliver it now. */
+export class UpstreamUnavailable extends AppError {
+  readonly code = 'UPSTREAM_UNAVAILABLE';
+  readonly status = 503;
+  readonly title = 'Upstream unavailable';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+// Failures of the upstream that never reach a client directly: the cache keeps the last good copy,
+// logs them, and only wraps them in UpstreamUnavailable when it has nothing to serve.
+
+/** The upstream answered with an HTTP status that is not 200/304. */
+export class UpstreamHttpError extends Error {
+  readonly code = 'UPSTREAM_HTTP_ERROR';
+  constructor(
+    readonly url: string,
+    readonly statusCode: number,
+  ) {
+    super(`upstream answered ${statusCode} for ${url}`);
+  }
+  get retryable(): boolean {
+    return this.statusCode >= 500 || this.statusCode === 429;
+  }
+}
+
+/** The connection failed, stalled or exceeded the deadline. */
+export class UpstreamNetworkError extends Error {
+  readonly code = 'UPSTREAM_NETWORK_ERROR';
+  constructor(
+    readonly url: string,
+    options: { cause: unknown },
+  ) {
+    super(`upstream request to ${url} failed: ${describeCause(options.cause)}`, options);
+  }
+}
+
+export class UpstreamTooLarge extends Error {
+  readonly code = 'UPSTREAM_TOO_LARGE';
+  constructor(
+    readonly url: string,
+    readonly limitBytes: number,
+  ) {
+    super(`upstream body for ${url} exceeds ${limitBytes} bytes`);
+  }
+}
+
+/** The bytes are not a well-formed file of the expected family (HTML page, empty, wrong header, ragged rows…). */
+export class MalformedUpstreamFile extends Error {
+  readonly code = 'MALFORMED_UPSTREAM_FILE';
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`${file}: ${reason}`);
+  }
+}
+
+/** A well-formed file that is implausible next to the last good copy (far fewer rows). */
+export class SuspiciousUpstreamFile extends Error {
+  readonly code = 'SUSPICIOUS_UPSTREAM_FILE';
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`${file}: ${reason}`);
+  }
+}
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_ERROR';
+}
+
+export function describeCause(cause: unknown): string {
+  if (cause instanceof Error) {
+    const code = (cause as { code?: unknown }).code;
+    return typeof code === 'string' ? `${code}: ${cause.message}` : cause.message;
+  }
+  return String(cause);
+}
+
+/** A short code for logs and the catalog, whatever was thrown. */
+export function errorCode(error: unknown): string {
+  if (error && typeof error === 'object' && 'code' in error && typeof error.code === 'string')
+    return error.code;
+  return 'UNEXPECTED';
+}

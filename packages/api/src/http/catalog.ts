@@ -1,0 +1,49 @@
+import { DATASETS, type DatasetDefinition } from '@vitibrasil/core';
+import type { DatasetCache } from '../upstream/dataset-cache.js';
+
+/** Path of a dataset's legacy route, e.g. /processamentoCSV/tipo/Viniferas. */
+export const legacyPath = (dataset: DatasetDefinition): string =>
+  dataset.legacy.tipo === null ? dataset.legacy.path : `${dataset.legacy.path}/tipo/${dataset.legacy.tipo}`;
+
+/** One catalog entry: the dataset's definition and what is cached of it. */
+export function catalogEntry(
+  dataset: DatasetDefinition,
+  cache: DatasetCache,
+  upstreamUrl: (file: string) => string,
+) {
+  const { served, lastFailure } = cache.status(dataset.id);
+  const snapshot = served?.snapshot;
+  return {
+    id: dataset.id,
+    title: dataset.title,
+    family: dataset.family,
+    unit: dataset.unit,
+    measures: dataset.hasValue ? ['quantity', 'value_usd'] : ['quantity'],
+    upstream_url: upstreamUrl(dataset.file),
+    legacy_route: legacyPath(dataset),
+    rows_url: `/v1/datasets/${dataset.id}/rows`,
+    cached:
+      served && snapshot
+        ? {
+            state: served.state,
+            origin: served.origin,
+            fetched_at: served.fetchedAt.toISOString(),
+            changed_at: snapshot.changedAt.toISOString(),
+            content_hash: snapshot.contentHash,
+            bytes: snapshot.byteLength,
+            row_count: snapshot.rowCount,
+            published_rows: snapshot.read.table.rows.length,
+            year_from: snapshot.yearFrom,
+            year_to: snapshot.yearTo,
+            encoding: snapshot.read.table.encoding,
+            delimiter: snapshot.read.table.delimiter === '\t' ? 'tab' : 'semicolon',
+          }
+        : null,
+    last_error: lastFailure
+      ? { at: lastFailure.at.toISOString(), code: lastFailure.code, message: lastFailure.message }
+      : null,
+  };
+}
+
+export const catalog = (cache: DatasetCache, upstreamUrl: (file: string) => string) =>
+  DATASETS.map((dataset) => catalogEntry(dataset, cache, upstreamUrl));

@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import type { Middleware } from 'koa';
+import type { Logger } from 'pino';
+import { RouteNotFound } from '../../errors.js';
+import { sendProblem } from '../problem.js';
+
+export interface AppState {
+  requestId: string;
+  log: Logger;
+}
+
+const CLIENT_REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/**
+ * Outermost middleware: a request id (the client's `x-request-id` when well-formed), a child logger, errors
+ * turned into problem+json, and unmatched routes into 404 problems. Access logs are at debug level: the hot
+ * path does no logging work at the default level.
+ */
+export function requestContext(logger: Logger): Middleware<AppState> {
+  return async (ctx, next) => {
+    const started = performance.now();
+    const given = ctx.get('x-request-id');
+    const requestId = CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
+    ctx.state.requestId = requestId;
+    ctx.state.log = logger.child({ requestId });
+    ctx.set('X-Request-Id', requestId);
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) {
+        throw new RouteNotFound(`no route for ${ctx.method} ${ctx.path}`);
+      }
+    } catch (error) {
+      if (!sendProblem(ctx, error)) {
+        ctx.state.log.error({ err: error, method: ctx.method, path: ctx.path }, 'unhandled error');
+      } else if (ctx.status >= 500) {
+        ctx.state.log.warn({ err: error, method: ctx.method, path: ctx.path }, 'request failed');
+      }
+    }
+    if (ctx.state.log.isLevelEnabled('debug')) {
+      ctx.state.log.debug(
+        {
+          method: ctx.method,
+          path: ctx.path,
+          status: ctx.status,
+          ms: Math.round(performance.now() - started),
+        },
+        'request',
+      );
+    }
+  };
+}

@@ -1,0 +1,76 @@
+import type { Context } from 'koa';
+import { AppError, UpstreamUnavailable } from '../errors.js';
+
+export const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
+
+/** RFC 9457 problem document. `type` names the failure kind stably; `code` is the same in SCREAMING_CASE. */
+export interface Problem {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail: string;
+  readonly instance: string;
+  readonly code: string;
+  readonly [extension: string]: unknown;
+}
+
+export const problemType = (code: string): string =>
+  `urn:vitibrasil:problem:${code.toLowerCase().replaceAll('_', '-')}`;
+
+interface HttpErrorLike {
+  status: number;
+  expose?: boolean;
+  message: string;
+}
+
+const isClientHttpError = (error: unknown): error is HttpErrorLike =>
+  typeof error === 'object' &&
+  error !== null &&
+  'status' in error &&
+  typeof error.status === 'number' &&
+  error.status >= 400 &&
+  error.status < 500;
+
+/** Writes an error as problem+json. Returns false for an unexpected error (the caller logs it; the client gets 500). */
+export function sendProblem(ctx: Context, error: unknown): boolean {
+  let problem: Problem;
+  let expected = true;
+  if (error instanceof AppError) {
+    problem = {
+      type: problemType(error.code),
+      title: error.title,
+      status: error.status,
+      detail: error.message,
+      instance: ctx.path,
+      code: error.code,
+      ...error.extensions(),
+    };
+    if (error instanceof UpstreamUnavailable) ctx.set('Retry-After', String(error.retryAfterSeconds));
+  } else if (isClientHttpError(error)) {
+    // Koa's own client errors (e.g. a malformed URL) keep their status.
+    const code = error.status === 405 ? 'METHOD_NOT_ALLOWED' : 'BAD_REQUEST';
+    problem = {
+      type: problemType(code),
+      title: error.status === 405 ? 'Method not allowed' : 'Bad request',
+      status: error.status,
+      detail: error.expose ? error.message : 'the request could not be processed',
+      instance: ctx.path,
+      code,
+    };
+  } else {
+    expected = false;
+    problem = {
+      type: problemType('INTERNAL'),
+      title: 'Internal error',
+      status: 500,
+      detail: 'an unexpected error occurred; it has been logged with the request id',
+      instance: ctx.path,
+      code: 'INTERNAL',
+    };
+  }
+  ctx.status = problem.status;
+  ctx.set('Content-Type', PROBLEM_TYPE);
+  ctx.set('Cache-Control', 'no-store');
+  ctx.body = JSON.stringify(problem);
+  return expected;
+}

@@ -1,0 +1,44 @@
+import { Router } from '@koa/router';
+import { DATASET_IDS, type DatasetDefinition, getDataset, isDatasetId } from '@vitibrasil/core';
+import { UnknownDataset } from '../../errors.js';
+import type { DatasetCache } from '../../upstream/dataset-cache.js';
+import { catalog, catalogEntry } from '../catalog.js';
+import { sendData } from '../data-response.js';
+import type { AppState } from '../middleware/request-context.js';
+import { parseRowsQuery, rowsBody } from '../rows-query.js';
+
+function datasetParam(value: string): DatasetDefinition {
+  if (!isDatasetId(value)) throw new UnknownDataset(value, DATASET_IDS);
+  return getDataset(value);
+}
+
+/** The tidy API: catalog and rows. */
+export function v1Routes(cache: DatasetCache, upstreamUrl: (file: string) => string): Router<AppState> {
+  const router = new Router<AppState>({ prefix: '/v1' });
+
+  router.get('/datasets', (ctx) => {
+    ctx.set('Cache-Control', 'no-cache');
+    ctx.body = { datasets: catalog(cache, upstreamUrl) };
+  });
+
+  router.get('/datasets/:dataset', (ctx) => {
+    ctx.set('Cache-Control', 'no-cache');
+    ctx.body = catalogEntry(datasetParam(ctx.params.dataset ?? ''), cache, upstreamUrl);
+  });
+
+  router.get('/datasets/:dataset/rows', async (ctx) => {
+    const dataset = datasetParam(ctx.params.dataset ?? '');
+    const query = parseRowsQuery(ctx.query);
+    const served = await cache.get(dataset.id);
+    const body = rowsBody(served.snapshot, query);
+    let nextUrl: string | undefined;
+    if (body.nextCursor) {
+      const params = new URLSearchParams(ctx.querystring);
+      params.set('cursor', body.nextCursor);
+      nextUrl = `${ctx.path}?${params.toString()}`;
+    }
+    sendData(ctx, served, body, nextUrl);
+  });
+
+  return router;
+}

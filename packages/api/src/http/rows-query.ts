@@ -1,0 +1,151 @@
+import { createHash } from 'node:crypto';
+import { TIDY_COLUMNS } from '@vitibrasil/core';
+import { z } from 'zod';
+import { type CachedBody, cachedBody } from '../data/cached-body.js';
+import { csvLine } from '../data/csv.js';
+import type { DatasetSnapshot } from '../data/snapshot.js';
+import { type InvalidParam, InvalidParameter, StaleCursor } from '../errors.js';
+import { foldText } from '../reader/cells.js';
+
+const year = z
+  .string()
+  .regex(/^\d{4}$/, 'must be a four-digit year')
+  .transform(Number);
+const text = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+
+export const MAX_LIMIT = 10_000;
+
+/** Query parameters of GET /v1/datasets/{dataset}/rows. Unknown parameters are rejected, not ignored. */
+export const RowsQuerySchema = z
+  .object({
+    year: year.optional(),
+    year_from: year.optional(),
+    year_to: year.optional(),
+    category: text.optional(),
+    item: text.optional(),
+    country: text.optional(),
+    is_total: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
+    limit: z
+      .string()
+      .regex(/^\d+$/, 'must be a positive integer')
+      .transform(Number)
+      .pipe(z.number().min(1, 'must be at least 1').max(MAX_LIMIT, `must be at most ${MAX_LIMIT}`))
+      .optional(),
+    cursor: z
+      .string()
+      .regex(/^[\w-]{1,200}$/, 'is not a cursor returned by this API')
+      .optional(),
+    format: z.enum(['json', 'ndjson', 'csv'], { error: 'must be json, ndjson or csv' }).optional(),
+  })
+  .strict()
+  .refine((q) => q.year_from === undefined || q.year_to === undefined || q.year_from <= q.year_to, {
+    message: 'must not be after year_to',
+    path: ['year_from'],
+  });
+
+export type RowsQuery = z.infer<typeof RowsQuerySchema>;
+
+/** Validates the raw query; every problem is reported with the parameter's name. */
+export function parseRowsQuery(raw: Record<string, string | string[] | undefined>): RowsQuery {
+  const params: InvalidParam[] = [];
+  for (const [name, value] of Object.entries(raw)) {
+    if (Array.isArray(value)) params.push({ name, reason: 'must be given at most once' });
+  }
+  if (params.length) throw new InvalidParameter(params);
+  const parsed = RowsQuerySchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) params.push({ name: key, reason: 'is not a parameter of this route' });
+    } else {
+      params.push({ name: String(issue.path[0] ?? 'query'), reason: issue.message });
+    }
+  }
+  throw new InvalidParameter(params);
+}
+
+interface Cursor {
+  readonly version: string;
+  readonly filter: string;
+  readonly offset: number;
+}
+
+const encodeCursor = (cursor: Cursor): string =>
+  Buffer.from(`${cursor.version}.${cursor.filter}.${cursor.offset}`).toString('base64url');
+
+function decodeCursor(token: string, version: string, filter: string): number {
+  const [v, f, o] = Buffer.from(token, 'base64url').toString().split('.');
+  const offset = Number(o);
+  if (!v || !f || !Number.isSafeInteger(offset) || offset < 0 || f !== filter) {
+    throw new InvalidParameter([{ name: 'cursor', reason: 'is not a cursor returned for this query' }]);
+  }
+  if (v !== version)
+    throw new StaleCursor('the dataset changed since this cursor was issued; start again without cursor');
+  return offset;
+}
+
+/** Indices of the rows that pass the filters, in published order. */
+function select(snapshot: DatasetSnapshot, query: RowsQuery): number[] {
+  const lower = Math.max(query.year ?? Number.NEGATIVE_INFINITY, query.year_from ?? Number.NEGATIVE_INFINITY);
+  const upper = Math.min(query.year ?? Number.POSITIVE_INFINITY, query.year_to ?? Number.POSITIVE_INFINITY);
+  const category = query.category === undefined ? undefined : foldText(query.category);
+  const item = query.item === undefined ? undefined : foldText(query.item);
+  const country = query.country === undefined ? undefined : foldText(query.country);
+  const isTotal = query.is_total === undefined ? undefined : query.is_total === 'true';
+  const folded = snapshot.foldedRows();
+  const indices: number[] = [];
+  snapshot.rows.forEach((row, i) => {
+    const f = folded[i];
+    if (!f || row.year < lower || row.year > upper) return;
+    if (category !== undefined && f.category !== category) return;
+    if (item !== undefined && f.item !== item) return;
+    if (country !== undefined && f.country !== country) return;
+    if (isTotal !== undefined && row.is_total !== isTotal) return;
+    indices.push(i);
+  });
+  return indices;
+}
+
+/**
+ * The response body for a query on one data version, built once and kept: JSON pages with an opaque cursor,
+ * or the whole filtered result as NDJSON or CSV.
+ */
+export function rowsBody(snapshot: DatasetSnapshot, query: RowsQuery): CachedBody {
+  const { cursor, limit = 1000, format = 'json', ...filters } = query;
+  const filterKey = JSON.stringify(Object.entries(filters).sort(([a], [b]) => a.localeCompare(b)));
+  const filterTag = createHash('sha256').update(filterKey).digest('base64url').slice(0, 10);
+  const offset = cursor === undefined ? 0 : decodeCursor(cursor, snapshot.versionTag, filterTag);
+  const key = `${format}|${filterKey}|${format === 'json' ? `${offset}|${limit}` : ''}`;
+  return snapshot.body(key, () => {
+    const indices = select(snapshot, query);
+    if (format === 'ndjson') {
+      const json = snapshot.rowJson();
+      return cachedBody(indices.map((i) => `${json[i]}\n`).join(''), 'application/x-ndjson; charset=utf-8');
+    }
+    if (format === 'csv') {
+      const csv = snapshot.rowCsv();
+      const lines = [csvLine(TIDY_COLUMNS), ...indices.map((i) => csv[i])];
+      return cachedBody(`${lines.join('\r\n')}\r\n`, 'text/csv; charset=utf-8; header=present');
+    }
+    const json = snapshot.rowJson();
+    const page = indices.slice(offset, offset + limit);
+    const nextOffset = offset + page.length;
+    const nextCursor =
+      nextOffset < indices.length
+        ? encodeCursor({ version: snapshot.versionTag, filter: filterTag, offset: nextOffset })
+        : null;
+    const head = JSON.stringify({
+      dataset: snapshot.dataset.id,
+      content_hash: snapshot.contentHash,
+      total: indices.length,
+      offset,
+      limit,
+      next_cursor: nextCursor,
+    });
+    return cachedBody(
+      `${head.slice(0, -1)},"rows":[${page.map((i) => json[i]).join(',')}]}`,
+      'application/json; charset=utf-8',
+      nextCursor,
+    );
+  });
+}

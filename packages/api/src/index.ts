@@ -1,0 +1,5 @@
+export { type ApiConfig, ApiConfigSchema, loadConfig } from './config.js';
+export * from './errors.js';
+export { createApp } from './http/app.js';
+export { createLogger } from './logger.js';
+export { type Api, createApi, type RunningServer, startServer } from './server.js';

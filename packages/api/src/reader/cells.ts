@@ -1,0 +1,52 @@
+/** A published cell read as a measure: a number, or null with the marker text that stood in its place. */
+export interface MeasureCell {
+  readonly value: number | null;
+  readonly flag: string | null;
+}
+
+const INTEGER = /^-?\d+$/;
+const DECIMAL_COMMA = /^-?\d+,\d+$/;
+const DECIMAL_POINT = /^-?\d*\.\d+$/;
+const THOUSANDS_DOT = /^-?\d{1,3}(\.\d{3})+(,\d+)?$/;
+
+const EMPTY: MeasureCell = { value: null, flag: null };
+
+/** Parses a number as Embrapa writes it (`123`, `35881118,23`, `1.234.567,8`), or returns null. */
+export function parseNumber(raw: string): number | null {
+  const text = raw.trim();
+  if (INTEGER.test(text)) return Number(text);
+  if (DECIMAL_COMMA.test(text)) return Number(text.replace(',', '.'));
+  // `1.234` alone is read as one thousand two hundred thirty-four only with two or more groups or a decimal comma.
+  if (THOUSANDS_DOT.test(text) && (text.split('.').length > 2 || text.includes(','))) {
+    return Number(text.replaceAll('.', '').replace(',', '.'));
+  }
+  if (DECIMAL_POINT.test(text)) return Number(text);
+  return null;
+}
+
+/**
+ * Empty → null without flag; a number → the number; anything else (`nd`, `*`, `+`, `-`, or text never seen
+ * before) → null with the trimmed text kept as the flag, so nothing published is lost.
+ */
+export function parseMeasure(raw: string): MeasureCell {
+  const text = raw.trim();
+  if (text === '') return EMPTY;
+  const value = parseNumber(text);
+  return value === null ? { value: null, flag: text } : { value, flag: null };
+}
+
+/** What the original service returned for a cell: 0 when empty, numbers as numbers, markers as published. */
+export function legacyCellValue(raw: string): number | string {
+  if (raw.trim() === '') return 0;
+  return parseNumber(raw) ?? raw;
+}
+
+/** Whitespace as a person reads it: trimmed, runs (including non-breaking spaces) collapsed to one space. */
+export function normalizeWhitespace(text: string): string {
+  return text.replace(/[\s\u00a0]+/g, ' ').trim();
+}
+
+/** Case- and accent-insensitive key for comparisons (`País` → `pais`). */
+export function foldText(text: string): string {
+  return normalizeWhitespace(text).normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+}

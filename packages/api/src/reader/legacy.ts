@@ -1,0 +1,62 @@
+import { legacyCellValue, parseNumber } from './cells.js';
+import type { PublishedTable } from './table.js';
+import type { RowCategory } from './totals.js';
+
+export type LegacyRecord = Record<string, string | number>;
+/** The original service's JSON: records grouped by category when the file has category rows, a list otherwise. */
+export type LegacyDocument = LegacyRecord[] | Record<string, LegacyRecord[]>;
+
+/**
+ * Rebuilds the original Flask service's answer, but from correctly read data: header names and text as
+ * published, one key per year (`YYYY.1` for the second column of a year), empty cells as 0, markers as text.
+ */
+export function legacyDocument(
+  table: PublishedTable,
+  categories: readonly RowCategory[] | null,
+): LegacyDocument {
+  const record = (cells: readonly string[], withControl: boolean): LegacyRecord => {
+    const out: LegacyRecord = {};
+    table.header.forEach((name, index) => {
+      const cell = cells[index] ?? '';
+      if (index === table.controlIndex) {
+        if (withControl) out[name] = cell;
+      } else if (index === table.idIndex) {
+        out[name] = parseNumber(cell) ?? cell;
+      } else if (index === table.nameIndex) {
+        out[name] = cell;
+      }
+    });
+    for (const column of table.measures) out[column.legacyKey] = legacyCellValue(cells[column.index] ?? '');
+    return out;
+  };
+
+  if (!categories?.some((c) => c.isTotal)) return table.rows.map((cells) => record(cells, true));
+
+  // Keyed by the total row's control as published (its name when control is empty). Items that precede every
+  // total row, if a release ever has them, are kept under the empty key rather than dropped.
+  const grouped: Record<string, LegacyRecord[]> = {};
+  let key = '';
+  table.rows.forEach((cells, r) => {
+    if (categories[r]?.isTotal) {
+      const control = table.controlIndex === null ? '' : (cells[table.controlIndex] ?? '');
+      key = control.trim() === '' ? (cells[table.nameIndex] ?? '') : control;
+    }
+    const records = grouped[key] ?? [];
+    records.push(record(cells, false));
+    grouped[key] = records;
+  });
+  return grouped;
+}
+
+/**
+ * JSON text of a legacy document with every object's keys sorted, as the original service sent them (Python's
+ * `sort_keys`). JSON.stringify cannot: it always puts integer-like keys (`1970`) before others (`1970.1`, `Id`).
+ */
+export function serializeLegacy(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(serializeLegacy).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${serializeLegacy(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,35 @@
+import type { DatasetDefinition, TidyRow } from '@vitibrasil/core';
+import { MalformedUpstreamFile } from '../errors.js';
+import { decodeText } from './decode.js';
+import { sniffDelimiter } from './dialect.js';
+import { type LegacyDocument, legacyDocument } from './legacy.js';
+import { type PublishedTable, readPublishedTable } from './table.js';
+import { tidyRows } from './tidy.js';
+import { classifyRows } from './totals.js';
+
+/** Everything read from one upstream file. Pure data: computed once per content version. */
+export interface ReadDataset {
+  readonly table: PublishedTable;
+  readonly rows: readonly TidyRow[];
+  readonly legacy: LegacyDocument;
+}
+
+/** bytes → decoded text → dialect → checked table → totals → tidy rows and legacy shape. Throws MalformedUpstreamFile. */
+export function readDataset(
+  dataset: DatasetDefinition,
+  bytes: Uint8Array,
+  contentType?: string,
+): ReadDataset {
+  const { text, encoding } = decodeText(bytes);
+  const fail = (reason: string): never => {
+    throw new MalformedUpstreamFile(dataset.file, reason);
+  };
+  if (text.trim() === '') fail('empty body');
+  // Error pages come back with status 200 from this site; recognise them before reading them as CSV.
+  if (/^\s*</.test(text) || contentType?.toLowerCase().includes('text/html'))
+    fail('an HTML page, not a CSV file');
+  const delimiter = sniffDelimiter(text) ?? fail('header line has neither tab nor semicolon delimiters');
+  const table = readPublishedTable({ file: dataset.file, family: dataset.family, text, encoding, delimiter });
+  const categories = dataset.hasValue ? null : classifyRows(table);
+  return { table, rows: tidyRows(dataset, table, categories), legacy: legacyDocument(table, categories) };
+}

@@ -1,0 +1,70 @@
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import type Koa from 'koa';
+import type { Logger } from 'pino';
+import type { ApiConfig } from './config.js';
+import { createApp } from './http/app.js';
+import type { AppState } from './http/middleware/request-context.js';
+import { createLogger } from './logger.js';
+import { UpstreamClient } from './upstream/client.js';
+import { DatasetCache } from './upstream/dataset-cache.js';
+import { DiskStore } from './upstream/disk-store.js';
+
+export interface Api {
+  readonly app: Koa<AppState>;
+  readonly cache: DatasetCache;
+  readonly logger: Logger;
+  close(): Promise<void>;
+}
+
+/** Wires config → upstream client → cache (restored from CACHE_DIR) → Koa app. No socket is opened here. */
+export async function createApi(config: ApiConfig, logger: Logger = createLogger(config)): Promise<Api> {
+  const client = new UpstreamClient(config);
+  const cache = new DatasetCache({
+    fetcher: client,
+    disk: new DiskStore(resolve(config.CACHE_DIR)),
+    ttlMs: config.CACHE_TTL_SECONDS * 1000,
+    logger,
+  });
+  const restored = await cache.restore();
+  logger.info({ restored, cacheDir: resolve(config.CACHE_DIR) }, 'cache restored from disk');
+  const app = createApp({ cache, logger, upstreamUrl: (file) => client.urlOf(file) });
+  return { app, cache, logger, close: () => client.close() };
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly server: Server;
+  readonly api: Api;
+  /** Stops accepting connections, lets in-flight requests finish, then releases the upstream client. */
+  close(): Promise<void>;
+}
+
+export async function startServer(config: ApiConfig, logger?: Logger): Promise<RunningServer> {
+  const api = await createApi(config, logger);
+  const server = createServer(api.app.callback());
+  // Slow clients must not pin sockets forever; keep-alive above typical load-balancer idle timeouts.
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 65_000;
+  server.listen(config.PORT, config.HOST);
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  api.logger.info({ url }, 'listening');
+  return {
+    url,
+    server,
+    api,
+    async close() {
+      const closed = new Promise<void>((done, fail) =>
+        server.close((error) => (error ? fail(error) : done())),
+      );
+      server.closeIdleConnections();
+      await closed;
+      await api.close();
+    },
+  };
+}

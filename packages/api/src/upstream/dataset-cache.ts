@@ -1,0 +1,288 @@
+import { DATASETS, type DatasetDefinition, type DatasetId, getDataset } from '@vitibrasil/core';
+import type { Logger } from 'pino';
+import { DatasetSnapshot } from '../data/snapshot.js';
+import { errorCode, SuspiciousUpstreamFile, UpstreamUnavailable } from '../errors.js';
+import { readDataset } from '../reader/read-dataset.js';
+import type { UpstreamFetcher } from './client.js';
+import { type DiskStore, type StoredMeta, sha256Hex } from './disk-store.js';
+
+/** fresh: within the TTL; stale: past it, refresh under way; stale-if-error: the last refresh failed. */
+export type DataState = 'fresh' | 'stale' | 'stale-if-error';
+
+export interface ServedData {
+  readonly snapshot: DatasetSnapshot;
+  readonly state: DataState;
+  /** Last time the upstream confirmed this content (200 with these bytes, or 304). */
+  readonly fetchedAt: Date;
+  /** Where this process got the copy: from the upstream, or from CACHE_DIR at start. */
+  readonly origin: 'upstream' | 'disk';
+  readonly freshForSeconds: number;
+}
+
+export interface CacheFailure {
+  readonly at: Date;
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface DatasetStatus {
+  readonly served: ServedData | null;
+  readonly lastFailure: CacheFailure | null;
+}
+
+interface Entry {
+  snapshot?: DatasetSnapshot;
+  fetchedAt: number;
+  origin: 'upstream' | 'disk';
+  validators: { etag: string | null; lastModified: string | null };
+  inflight?: Promise<DatasetSnapshot>;
+  failure?: { at: number; error: unknown };
+}
+
+/** A file with less than this share of the last good copy's rows is rejected as implausible. */
+const MIN_ROW_RATIO = 0.5;
+
+export interface DatasetCacheOptions {
+  readonly fetcher: UpstreamFetcher & { urlOf(file: string): string };
+  readonly disk: DiskStore;
+  readonly ttlMs: number;
+  readonly logger: Logger;
+  readonly now?: () => number;
+}
+
+/**
+ * Per-file cache in front of the upstream: one fetch per file however many requests wait for it; past the TTL the
+ * cached copy is served at once while one background refresh runs (stale-while-revalidate); a failed or rejected
+ * refresh keeps the last good copy (stale-if-error); good copies persist to disk and are restored at start.
+ */
+export class DatasetCache {
+  private readonly entries = new Map<DatasetId, Entry>();
+  private readonly now: () => number;
+  /** After a failure the upstream is not asked again for this long, so an outage is not hammered. */
+  readonly failureBackoffMs: number;
+
+  constructor(private readonly options: DatasetCacheOptions) {
+    this.now = options.now ?? Date.now;
+    this.failureBackoffMs = Math.min(options.ttlMs, 30_000);
+  }
+
+  /** Loads every good copy found in CACHE_DIR. Returns how many were restored. */
+  async restore(): Promise<number> {
+    let restored = 0;
+    for (const dataset of DATASETS) {
+      try {
+        const copy = await this.options.disk.load(dataset.file);
+        if (!copy) continue;
+        const snapshot = this.snapshotOf(dataset, copy.bytes, copy.meta.contentHash, copy.meta.changedAt);
+        this.entries.set(dataset.id, {
+          snapshot,
+          fetchedAt: Date.parse(copy.meta.fetchedAt),
+          origin: 'disk',
+          validators: { etag: copy.meta.etag, lastModified: copy.meta.lastModified },
+        });
+        restored++;
+      } catch (error) {
+        this.options.logger.warn({ dataset: dataset.id, err: error }, 'ignoring unreadable cached copy');
+      }
+    }
+    return restored;
+  }
+
+  /** The data to serve for a dataset; waits for the upstream only when nothing is cached. */
+  async get(id: DatasetId): Promise<ServedData> {
+    const entry = this.entryOf(id);
+    if (entry.snapshot) {
+      if (this.now() - entry.fetchedAt >= this.options.ttlMs && !entry.inflight && !this.inBackoff(entry)) {
+        this.refresh(id).catch(() => undefined); // logged in refresh; the last good copy keeps being served
+      }
+      return this.served(entry, entry.snapshot);
+    }
+    if (!entry.inflight && this.inBackoff(entry)) throw this.unavailable(id, entry.failure?.error);
+    try {
+      const snapshot = await this.refresh(id);
+      return this.served(entry, snapshot);
+    } catch (error) {
+      throw this.unavailable(id, error);
+    }
+  }
+
+  status(id: DatasetId): DatasetStatus {
+    const entry = this.entries.get(id);
+    const failure = entry?.failure;
+    return {
+      served: entry?.snapshot ? this.served(entry, entry.snapshot) : null,
+      lastFailure: failure
+        ? {
+            at: new Date(failure.at),
+            code: errorCode(failure.error),
+            message: failure.error instanceof Error ? failure.error.message : String(failure.error),
+          }
+        : null,
+    };
+  }
+
+  hasAnyData(): boolean {
+    return [...this.entries.values()].some((entry) => entry.snapshot);
+  }
+
+  private entryOf(id: DatasetId): Entry {
+    let entry = this.entries.get(id);
+    if (!entry) {
+      entry = { fetchedAt: 0, origin: 'upstream', validators: { etag: null, lastModified: null } };
+      this.entries.set(id, entry);
+    }
+    return entry;
+  }
+
+  private inBackoff(entry: Entry): boolean {
+    return entry.failure !== undefined && this.now() - entry.failure.at < this.failureBackoffMs;
+  }
+
+  private unavailable(id: DatasetId, cause: unknown): UpstreamUnavailable {
+    const seconds = Math.max(1, Math.ceil(this.failureBackoffMs / 1000));
+    return new UpstreamUnavailable(
+      `no cached copy of '${id}' and the upstream cannot deliver it now (${errorCode(cause)})`,
+      seconds,
+      { cause },
+    );
+  }
+
+  private served(entry: Entry, snapshot: DatasetSnapshot): ServedData {
+    const age = this.now() - entry.fetchedAt;
+    const failedSinceFetch = entry.failure !== undefined && entry.failure.at >= entry.fetchedAt;
+    const state: DataState =
+      age < this.options.ttlMs ? 'fresh' : failedSinceFetch ? 'stale-if-error' : 'stale';
+    return {
+      snapshot,
+      state,
+      fetchedAt: new Date(entry.fetchedAt),
+      origin: entry.origin,
+      freshForSeconds: Math.max(0, Math.floor((this.options.ttlMs - age) / 1000)),
+    };
+  }
+
+  /** One refresh per dataset at a time; concurrent callers share it. */
+  private refresh(id: DatasetId): Promise<DatasetSnapshot> {
+    const entry = this.entryOf(id);
+    entry.inflight ??= this.fetchAndRead(getDataset(id), entry).finally(() => {
+      entry.inflight = undefined;
+    });
+    return entry.inflight;
+  }
+
+  private async fetchAndRead(dataset: DatasetDefinition, entry: Entry): Promise<DatasetSnapshot> {
+    const { logger } = this.options;
+    const started = this.now();
+    try {
+      const response = await this.options.fetcher.fetchFile(
+        dataset.file,
+        entry.snapshot ? entry.validators : undefined,
+      );
+      if (response.status === 304 && entry.snapshot) {
+        this.confirm(entry);
+        logger.info(
+          { dataset: dataset.id, outcome: 'not-modified', ms: this.now() - started },
+          'upstream refresh',
+        );
+        return entry.snapshot;
+      }
+      if (response.status !== 200)
+        throw new Error(`unexpected 304 for ${dataset.file} without a cached copy`);
+      const contentHash = sha256Hex(response.body);
+      if (entry.snapshot?.contentHash === contentHash) {
+        entry.validators = { etag: response.etag, lastModified: response.lastModified };
+        this.confirm(entry);
+        logger.info(
+          { dataset: dataset.id, outcome: 'unchanged', ms: this.now() - started },
+          'upstream refresh',
+        );
+        return entry.snapshot;
+      }
+      const changedAt = response.lastModified ? new Date(response.lastModified) : new Date(this.now());
+      const snapshot = this.snapshotOf(
+        dataset,
+        response.body,
+        contentHash,
+        Number.isNaN(changedAt.getTime()) ? new Date(this.now()).toISOString() : changedAt.toISOString(),
+        response.contentType,
+      );
+      const previousRows = entry.snapshot?.read.table.rows.length;
+      const rows = snapshot.read.table.rows.length;
+      if (previousRows !== undefined && rows < previousRows * MIN_ROW_RATIO) {
+        throw new SuspiciousUpstreamFile(
+          dataset.file,
+          `${rows} rows where the last good copy had ${previousRows}`,
+        );
+      }
+      entry.snapshot = snapshot;
+      entry.origin = 'upstream';
+      entry.validators = { etag: response.etag, lastModified: response.lastModified };
+      this.confirm(entry);
+      await this.persist(dataset, response.body, entry, snapshot, response.url);
+      logger.info(
+        {
+          dataset: dataset.id,
+          outcome: 'updated',
+          rows,
+          bytes: response.body.length,
+          ms: this.now() - started,
+        },
+        'upstream refresh',
+      );
+      return snapshot;
+    } catch (error) {
+      entry.failure = { at: this.now(), error };
+      logger.warn(
+        {
+          dataset: dataset.id,
+          outcome: 'failed',
+          code: errorCode(error),
+          err: error,
+          keeping: Boolean(entry.snapshot),
+        },
+        'upstream refresh failed',
+      );
+      throw error;
+    }
+  }
+
+  private confirm(entry: Entry): void {
+    entry.fetchedAt = this.now();
+    entry.failure = undefined;
+  }
+
+  private async persist(
+    dataset: DatasetDefinition,
+    bytes: Buffer,
+    entry: Entry,
+    snapshot: DatasetSnapshot,
+    url: string,
+  ): Promise<void> {
+    const meta: StoredMeta = {
+      file: dataset.file,
+      url,
+      fetchedAt: new Date(entry.fetchedAt).toISOString(),
+      changedAt: snapshot.changedAt.toISOString(),
+      etag: entry.validators.etag,
+      lastModified: entry.validators.lastModified,
+      contentHash: snapshot.contentHash,
+    };
+    try {
+      await this.options.disk.save(bytes, meta);
+    } catch (error) {
+      // Serving from memory still works; only a restart during an outage would lose this copy.
+      this.options.logger.error({ dataset: dataset.id, err: error }, 'could not persist the upstream copy');
+    }
+  }
+
+  private snapshotOf(
+    dataset: DatasetDefinition,
+    bytes: Buffer,
+    contentHash: string,
+    changedAt: string,
+    contentType?: string | null,
+  ): DatasetSnapshot {
+    const read = readDataset(dataset, bytes, contentType ?? undefined);
+    return new DatasetSnapshot(dataset, read, contentHash, bytes.length, new Date(changedAt));
+  }
+}
