@@ -1,0 +1,32 @@
+export {
+  type ApiClient,
+  type ApiClientOptions,
+  createApiClient,
+  parseRetryAfter,
+  type RowsResponse,
+} from './api-client.js';
+export { CONFIG_KEYS, type Env, type IngestConfig, isIsoDate, loadConfig } from './config.js';
+export * from './errors.js';
+export { checkRowCount } from './guard.js';
+export { createHandler, eventProcessingDate, type HandlerResult, handler } from './handler.js';
+export { type IngestOptions, ingestWithConfig } from './ingest.js';
+export type { Destination, LakeLocation } from './lake/destination.js';
+export { LocalDestination } from './lake/local.js';
+export { openDestination, parseLakeUri } from './lake/open.js';
+export type { S3DestinationOptions } from './lake/s3.js';
+export { lakeLayout } from './layout.js';
+export { createLogger, SERVICE_NAME } from './logger.js';
+export {
+  type FailedEntry,
+  type LatestManifest,
+  MANIFEST_VERSION,
+  type RunManifest,
+  readLatestManifest,
+  type WrittenEntry,
+} from './manifest.js';
+export { parseRows } from './ndjson.js';
+export { encodeParquet, PARQUET_COLUMNS, PARQUET_SCHEMA_VERSION, type ParquetColumn } from './parquet.js';
+export { newRunId, PROCESSING_TIME_ZONE, processingDateOf } from './processing-date.js';
+export type { DatasetResult, FailureRecord, RunResult } from './results.js';
+export { PARQUET_CONTENT_TYPE, type RunDependencies, type RunOptions, runIngest } from './run.js';
+export type { RunLogLine } from './run-log.js';

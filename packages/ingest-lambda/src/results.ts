@@ -1,0 +1,44 @@
+import type { DatasetId } from '@vitibrasil/core';
+import type { RowIssue } from './errors.js';
+
+export interface FailureRecord {
+  readonly code: string;
+  readonly message: string;
+  /** First invalid lines, for ROWS_INVALID. */
+  readonly issues?: readonly RowIssue[];
+}
+
+/** What happened to one dataset in a run: in the run log, the manifest, the CLI summary and the logs. */
+export interface DatasetResult {
+  readonly dataset: DatasetId;
+  readonly outcome: 'written' | 'failed';
+  /** Rows validated (and written, when the outcome is `written`). */
+  readonly rows: number;
+  /** Row count of the dataset's previous written object, from the latest manifest. */
+  readonly previousRows: number | null;
+  /** Size of the Parquet object. */
+  readonly bytes: number;
+  /** Size of the API's NDJSON response. */
+  readonly responseBytes: number;
+  readonly attempts: number;
+  readonly durationMs: number;
+  readonly key: string | null;
+  readonly sha256: string | null;
+  readonly rawKey: string | null;
+  readonly error: FailureRecord | null;
+}
+
+export interface RunResult {
+  readonly runId: string;
+  readonly processingDate: string;
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+  readonly durationMs: number;
+  readonly outcome: 'succeeded' | 'failed';
+  readonly datasets: readonly DatasetResult[];
+  /** Failures of the run itself (manifest or log not written), apart from the datasets'. */
+  readonly errors: readonly FailureRecord[];
+  readonly manifestKey: string;
+  readonly logKey: string;
+  readonly lakeUri: string;
+}
