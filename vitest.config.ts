@@ -1,16 +1,19 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
 export default defineConfig({
   resolve: {
     // Tests run the TypeScript sources of workspace packages directly: no build step before `pnpm test`.
-    alias: {
-      '@vitibrasil/core': fileURLToPath(new URL('./packages/core/src/index.ts', import.meta.url)),
-      '@vitibrasil/api/testing': fileURLToPath(
-        new URL('./packages/api/src/testing/static-upstream.ts', import.meta.url),
-      ),
-      '@vitibrasil/api': fileURLToPath(new URL('./packages/api/src/index.ts', import.meta.url)),
-    },
+    alias: [
+      { find: /^@vitibrasil\/core$/, replacement: source('./packages/core/src/index.ts') },
+      { find: /^@vitibrasil\/api$/, replacement: source('./packages/api/src/index.ts') },
+      {
+        find: /^@vitibrasil\/api\/testing$/,
+        replacement: source('./packages/api/src/testing/static-upstream.ts'),
+      },
+    ],
   },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts'],

@@ -1,0 +1,94 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { DATASETS } from '@vitibrasil/core';
+import { serializeLegacy } from '../reader/legacy.js';
+import { readDataset } from '../reader/read-dataset.js';
+import { envNumber, formatTable, percentile, snapshotDir } from './common.js';
+
+/**
+ * How long reading the 15 upstream files takes: once cold (fresh process, first call of every code path), then
+ * warm (median and p95 over BENCH_ITERATIONS further passes). Prints figures only; never asserts on them.
+ */
+const dir = snapshotDir();
+const iterations = Math.round(envNumber('BENCH_ITERATIONS', 50));
+const ms = (value: number): string => value.toFixed(2);
+
+const files = [];
+for (const dataset of DATASETS) {
+  const start = performance.now();
+  const bytes = await readFile(join(dir, dataset.file));
+  files.push({ dataset, bytes, diskMs: performance.now() - start });
+}
+
+const cold = files.map(({ dataset, bytes, diskMs }) => {
+  const start = performance.now();
+  const read = readDataset(dataset, bytes);
+  const parseMs = performance.now() - start;
+  const legacyStart = performance.now();
+  const legacy = serializeLegacy(read.legacy);
+  const legacyMs = performance.now() - legacyStart;
+  const tidyStart = performance.now();
+  const tidy = JSON.stringify(read.rows);
+  const tidyMs = performance.now() - tidyStart;
+  return {
+    file: dataset.file,
+    bytes: bytes.length,
+    rows: read.rows.length,
+    diskMs,
+    parseMs,
+    legacyMs,
+    legacyBytes: Buffer.byteLength(legacy),
+    tidyMs,
+    tidyBytes: Buffer.byteLength(tidy),
+  };
+});
+
+// Summing row counts keeps the warm passes' results observable, so no work can be optimised away.
+let sink = 0;
+const warm: number[] = [];
+for (let i = 0; i < iterations; i++) {
+  const start = performance.now();
+  for (const { dataset, bytes } of files) sink += readDataset(dataset, bytes).rows.length;
+  warm.push(performance.now() - start);
+}
+
+const sum = (pick: (row: (typeof cold)[number]) => number): number =>
+  cold.reduce((t, row) => t + pick(row), 0);
+const kb = (bytes: number): string => (bytes / 1024).toFixed(1);
+console.log(`snapshot: ${dir}  (node ${process.version})\n`);
+console.log(
+  formatTable([
+    ['file', 'KiB', 'rows', 'disk ms', 'cold parse ms', 'legacy ms', 'legacy KiB', 'tidy ms', 'tidy KiB'],
+    ...cold.map((r) => [
+      r.file,
+      kb(r.bytes),
+      String(r.rows),
+      ms(r.diskMs),
+      ms(r.parseMs),
+      ms(r.legacyMs),
+      kb(r.legacyBytes),
+      ms(r.tidyMs),
+      kb(r.tidyBytes),
+    ]),
+    [
+      'total',
+      kb(sum((r) => r.bytes)),
+      String(sum((r) => r.rows)),
+      ms(sum((r) => r.diskMs)),
+      ms(sum((r) => r.parseMs)),
+      ms(sum((r) => r.legacyMs)),
+      kb(sum((r) => r.legacyBytes)),
+      ms(sum((r) => r.tidyMs)),
+      kb(sum((r) => r.tidyBytes)),
+    ],
+  ]),
+);
+console.log(
+  `\ncold, all ${cold.length} files: parse ${ms(sum((r) => r.parseMs))} ms, ` +
+    `disk read + parse ${ms(sum((r) => r.diskMs + r.parseMs))} ms`,
+);
+console.log(
+  `warm, all ${cold.length} files (${iterations} passes): median ${ms(percentile(warm, 50))} ms, ` +
+    `p95 ${ms(percentile(warm, 95))} ms, min ${ms(Math.min(...warm))} ms  [rows read: ${sink}]`,
+);

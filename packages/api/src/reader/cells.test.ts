@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { foldText, legacyCellValue, normalizeWhitespace, parseMeasure, parseNumber } from './cells.js';
+
+describe('parseNumber', () => {
+  it.each([
+    ['0', 0],
+    ['169762429', 169762429],
+    ['35881118,23', 35881118.23],
+    ['147979,4', 147979.4],
+    ['-12', -12],
+    [' 42 ', 42],
+    ['1.234.567', 1234567],
+    ['1.234,5', 1234.5],
+    ['0.5', 0.5],
+  ])('%j → %d', (raw, expected) => expect(parseNumber(raw)).toBe(expected));
+
+  it.each(['', 'nd', '*', '+', '-', '12a', '1,2,3'])('%j is not a number', (raw) =>
+    expect(parseNumber(raw)).toBeNull(),
+  );
+});
+
+describe('parseMeasure', () => {
+  it('keeps markers as flags and never turns a missing value into 0', () => {
+    expect(parseMeasure('nd')).toEqual({ value: null, flag: 'nd' });
+    expect(parseMeasure('*')).toEqual({ value: null, flag: '*' });
+    expect(parseMeasure(' + ')).toEqual({ value: null, flag: '+' });
+    expect(parseMeasure('-')).toEqual({ value: null, flag: '-' });
+    expect(parseMeasure('')).toEqual({ value: null, flag: null });
+    expect(parseMeasure('0')).toEqual({ value: 0, flag: null });
+    expect(parseMeasure('783688,39')).toEqual({ value: 783688.39, flag: null });
+  });
+});
+
+describe('legacyCellValue', () => {
+  it('follows the original service: empty → 0, numbers as numbers, markers as published', () => {
+    expect(legacyCellValue('')).toBe(0);
+    expect(legacyCellValue('63676297,78')).toBe(63676297.78);
+    expect(legacyCellValue('nd')).toBe('nd');
+    expect(legacyCellValue('12')).toBe(12);
+  });
+});
+
+describe('text normalization', () => {
+  it('collapses whitespace and folds case and accents', () => {
+    expect(normalizeWhitespace('  Espumante  Moscatel\u00a0')).toBe('Espumante Moscatel');
+    expect(foldText(' País ')).toBe('pais');
+    expect(foldText('VINHO ORGÂNICO')).toBe('vinho organico');
+  });
+});

@@ -1,0 +1,43 @@
+import { getDataset } from '@vitibrasil/core';
+import { describe, expect, it } from 'vitest';
+import { MalformedUpstreamFile } from '../errors.js';
+import { readDataset } from './read-dataset.js';
+
+const producao = getDataset('producao');
+const importacao = getDataset('importacao_suco');
+const read = (text: string, dataset = producao, contentType?: string) =>
+  readDataset(dataset, Buffer.from(text), contentType);
+const rejects = (text: string, reason: RegExp, dataset = producao, contentType?: string) => {
+  expect(() => read(text, dataset, contentType)).toThrow(MalformedUpstreamFile);
+  expect(() => read(text, dataset, contentType)).toThrow(reason);
+};
+
+describe('what is not a well-formed file', () => {
+  it('rejects empty bodies and HTML pages', () => {
+    rejects('', /empty body/);
+    rejects('  \r\n', /empty body/);
+    rejects('<!DOCTYPE html><html><body>Erro 500</body></html>', /HTML page/);
+    rejects('id;control;produto;2000\n1;A;A;1\n', /HTML page/, producao, 'text/html; charset=utf-8');
+  });
+
+  it('rejects a header of another family or with unknown columns', () => {
+    rejects('Id;País;2000;2000\n1;Chile;1;2\n', /unexpected column 'País'/);
+    rejects('id;control;2000\n1;A;1\n', /no produto\/cultivar column/);
+    rejects('id;control;produto;2000;obs\n1;A;A;1;x\n', /unexpected column 'obs'/);
+    rejects('id;control;produto\n1;A;A\n', /no year columns/);
+    rejects('id;control;produto;2000;2000\n1;A;A;1;2\n', /year 2000 appears 2 times/);
+    rejects('Id;País;2000\n1;Chile;1\n', /lacks its value/, importacao);
+    rejects('id;produto;2000\n', /no data rows/);
+  });
+
+  it('rejects ragged and truncated rows', () => {
+    rejects('id;control;produto;2000;2001\n1;A;A;1;2\n2;a_b;b;1\n', /line 3 has 4 of 5 fields/);
+    rejects('id;control;produto;2000;2001\n1;A;A;1;2;9\n', /line 2 has 6 fields/);
+  });
+
+  it('accepts a trailing delimiter, blank lines, CRLF and header names in any case and spacing', () => {
+    const { table, rows } = read('ID ; Control ;  Produto ;2000;2001;\r\n1;A;A;1;2;\r\n\r\n');
+    expect(table.header).toEqual(['ID ', ' Control ', '  Produto ', '2000', '2001']);
+    expect(rows.map((r) => r.quantity)).toEqual([1, 2]);
+  });
+});

@@ -1,0 +1,48 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../src/config.js';
+import { type RunningServer, startServer } from '../src/server.js';
+
+export interface TestApi extends RunningServer {
+  readonly cacheDir: string;
+  get(path: string, headers?: Record<string, string>): Promise<Response>;
+}
+
+/** Starts the API on 127.0.0.1 (free port) against an upstream, with a fresh cache folder unless one is given. */
+export async function startTestApi(upstreamUrl: string, env: Record<string, string> = {}): Promise<TestApi> {
+  const cacheDir = env.CACHE_DIR ?? (await mkdtemp(join(tmpdir(), 'vitibrasil-cache-')));
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    UPSTREAM_BASE_URL: upstreamUrl,
+    UPSTREAM_TIMEOUT_MS: '2000',
+    ...env,
+    CACHE_DIR: cacheDir,
+  });
+  const running = await startServer(config);
+  return {
+    ...running,
+    cacheDir,
+    get: (path, headers) => fetch(running.url + path, { headers }),
+  };
+}
+
+export async function removeDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}
+
+export const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+/** Polls until the condition holds (background work such as a stale-while-revalidate refresh). */
+export async function eventually(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 5000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(20);
+  }
+}
