@@ -10,10 +10,11 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { loadConfig as loadApiConfig, startServer } from '@vitibrasil/api';
+import { startStaticUpstream } from '@vitibrasil/api/testing';
 import { startS3rver } from '../test/helpers/s3rver.js';
-import { startStaticUpstream } from '../test/helpers/static-upstream.js';
 
 const run = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -21,16 +22,6 @@ const packageRoot = path.resolve(here, '../..');
 const repoRoot = path.resolve(packageRoot, '../..');
 const snapshot = process.env.SNAPSHOT_DIR ?? path.resolve(repoRoot, '../shared/vitibrasil/2025-06');
 const runs = Number(process.env.RUNS ?? 3);
-
-interface ApiModule {
-  loadConfig(env: Record<string, string | undefined>): unknown;
-  startServer(config: unknown): Promise<{ url: string; close(): Promise<void> }>;
-}
-
-function isApiModule(value: unknown): value is ApiModule {
-  const m = value as Partial<Record<keyof ApiModule, unknown>> | null;
-  return typeof m?.loadConfig === 'function' && typeof m.startServer === 'function';
-}
 
 interface Figures {
   lake: string;
@@ -45,15 +36,11 @@ interface Figures {
 
 async function main(): Promise<void> {
   if (!existsSync(snapshot)) throw new Error(`CSV snapshot not found at ${snapshot} (set SNAPSHOT_DIR)`);
-  const apiEntry = path.resolve(repoRoot, 'packages/api/dist/index.js');
-  const apiModule: unknown = await import(pathToFileURL(apiEntry).href);
-  if (!isApiModule(apiModule))
-    throw new Error(`${apiEntry} does not export loadConfig and startServer (build it first)`);
 
   const work = await mkdtemp(path.join(tmpdir(), 'ingest-bench-'));
   const upstream = await startStaticUpstream(snapshot);
-  const api = await apiModule.startServer(
-    apiModule.loadConfig({
+  const api = await startServer(
+    loadApiConfig({
       PORT: '0',
       HOST: '127.0.0.1',
       UPSTREAM_BASE_URL: upstream.url,

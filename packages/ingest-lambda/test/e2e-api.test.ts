@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig as loadApiConfig, startServer } from '@vitibrasil/api';
+import { type StaticUpstream, startStaticUpstream } from '@vitibrasil/api/testing';
 import { DATASET_IDS, type DatasetId } from '@vitibrasil/core';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +19,6 @@ import { createLogger } from '../src/logger.js';
 import type { RunResult } from '../src/results.js';
 import { datasetRows, queryLake } from './helpers/duckdb.js';
 import { downloadPrefix, type LocalS3, S3RVER_CREDENTIALS, startS3rver } from './helpers/s3rver.js';
-import { type StaticUpstream, startStaticUpstream } from './helpers/static-upstream.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const snapshot = path.resolve(repoRoot, '../shared/vitibrasil/2025-06');
