@@ -172,6 +172,8 @@ describe.skipIf(!hasSnapshot)('the API over the real snapshot', () => {
         ['cursor=!!', ['cursor']],
         ['cursor=bm9wZQ', ['cursor']],
         ['category=', ['category']],
+        ['format=csv&limit=10', ['limit']],
+        ['format=ndjson&cursor=abc', ['cursor']],
       ];
       for (const [query, names] of cases) {
         const response = await api.get(`/v1/datasets/producao/rows?${query}`);
@@ -191,6 +193,16 @@ describe.skipIf(!hasSnapshot)('the API over the real snapshot', () => {
         `/v1/datasets/producao/rows?limit=10&year=2000&cursor=${first.next_cursor}`,
       );
       expect(response.status).toBe(400);
+    });
+
+    it('answers unsupported methods with problem+json: 405 with Allow, 501 for unknown methods', async () => {
+      const post = await fetch(`${api.url}/producaoCSV`, { method: 'POST' });
+      expect(post.status).toBe(405);
+      expect(post.headers.get('allow')).toMatch(/GET/);
+      expect(await post.json()).toMatchObject({ code: 'METHOD_NOT_ALLOWED' });
+      const trace = await request(`${api.url}/healthz`, { method: 'PROPFIND' });
+      expect(trace.statusCode).toBe(501);
+      expect(await trace.body.json()).toMatchObject({ code: 'NOT_IMPLEMENTED' });
     });
 
     it('answers an unknown dataset with 404 listing the valid ids', async () => {

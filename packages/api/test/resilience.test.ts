@@ -28,6 +28,13 @@ const FAULTS: Record<string, Fault> = {
     res.end(body.subarray(0, Math.floor(body.length * 0.7)));
     return true;
   },
+  // No Content-Length and no chunking: only the connection's end delimits the body, so nothing proves it complete.
+  'a close-delimited body cut inside its last cell': async (file, _req, res) => {
+    const body = await readFile(join(SNAPSHOT_DIR, file));
+    const head = 'HTTP/1.1 200 OK\r\ncontent-type: text/csv\r\nconnection: close\r\n\r\n';
+    res.socket?.end(Buffer.concat([Buffer.from(head), body.subarray(0, body.length - 3)]));
+    return true;
+  },
   'an empty body': (_file, _req, res) => {
     res.writeHead(200, { 'content-type': 'text/csv' }).end();
     return true;

@@ -23,7 +23,7 @@ for (const dataset of DATASETS) {
 
 const cold = files.map(({ dataset, bytes, diskMs }) => {
   const start = performance.now();
-  const read = readDataset(dataset, bytes);
+  const read = readDataset(dataset, bytes, { lengthVerified: true });
   const parseMs = performance.now() - start;
   const legacyStart = performance.now();
   const legacy = serializeLegacy(read.legacy);
@@ -49,7 +49,8 @@ let sink = 0;
 const warm: number[] = [];
 for (let i = 0; i < iterations; i++) {
   const start = performance.now();
-  for (const { dataset, bytes } of files) sink += readDataset(dataset, bytes).rows.length;
+  for (const { dataset, bytes } of files)
+    sink += readDataset(dataset, bytes, { lengthVerified: true }).rows.length;
   warm.push(performance.now() - start);
 }
 

@@ -19,7 +19,11 @@ export function cachedBody(
   return { body, etag, contentType, nextCursor };
 }
 
-/** Least-recently-used map bounded by total body bytes. */
+// What an entry costs beyond its body: key, object and map overhead. Keeps many tiny bodies within the budget.
+const ENTRY_OVERHEAD = 512;
+const cost = (key: string, body: CachedBody) => body.body.length + key.length * 2 + ENTRY_OVERHEAD;
+
+/** Least-recently-used map bounded by the memory its entries cost (bodies, keys, overhead). */
 export class BodyCache {
   private readonly entries = new Map<string, CachedBody>();
   private bytes = 0;
@@ -35,11 +39,11 @@ export class BodyCache {
     }
     const built = build();
     this.entries.set(key, built);
-    this.bytes += built.body.length;
+    this.bytes += cost(key, built);
     for (const [oldKey, old] of this.entries) {
       if (this.bytes <= this.maxBytes || oldKey === key) break;
       this.entries.delete(oldKey);
-      this.bytes -= old.body.length;
+      this.bytes -= cost(oldKey, old);
     }
     return built;
   }

@@ -26,7 +26,7 @@ export function createApp(deps: AppDependencies): Koa<AppState> {
     legacyRoutes(deps.cache),
   ]) {
     app.use(router.routes());
-    app.use(router.allowedMethods({ throw: true }));
+    app.use(router.allowedMethods());
   }
   return app;
 }

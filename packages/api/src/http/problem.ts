@@ -47,7 +47,7 @@ export function sendProblem(ctx: Context, error: unknown): boolean {
     };
     if (error instanceof UpstreamUnavailable) ctx.set('Retry-After', String(error.retryAfterSeconds));
   } else if (isClientHttpError(error)) {
-    // Koa's own client errors (e.g. a malformed URL) keep their status.
+    // Koa's own client errors keep their status.
     const code = error.status === 405 ? 'METHOD_NOT_ALLOWED' : 'BAD_REQUEST';
     problem = {
       type: problemType(code),

@@ -41,6 +41,14 @@ export const RowsQuerySchema = z
   .refine((q) => q.year_from === undefined || q.year_to === undefined || q.year_from <= q.year_to, {
     message: 'must not be after year_to',
     path: ['year_from'],
+  })
+  .refine((q) => q.format === undefined || q.format === 'json' || q.limit === undefined, {
+    message: 'applies to format=json only (ndjson and csv return the whole result)',
+    path: ['limit'],
+  })
+  .refine((q) => q.format === undefined || q.format === 'json' || q.cursor === undefined, {
+    message: 'applies to format=json only (ndjson and csv return the whole result)',
+    path: ['cursor'],
   });
 
 export type RowsQuery = z.infer<typeof RowsQuerySchema>;
@@ -112,7 +120,15 @@ function select(snapshot: DatasetSnapshot, query: RowsQuery): number[] {
  */
 export function rowsBody(snapshot: DatasetSnapshot, query: RowsQuery): CachedBody {
   const { cursor, limit = 1000, format = 'json', ...filters } = query;
-  const filterKey = JSON.stringify(Object.entries(filters).sort(([a], [b]) => a.localeCompare(b)));
+  // Folded text and the dataset id in the key: `ARGENTINA` and `argentina` share a body, and a cursor from another
+  // dataset is recognised as foreign rather than stale.
+  const folded = Object.entries(filters)
+    .map(([name, value]) => [
+      name,
+      typeof value === 'string' && name !== 'is_total' ? foldText(value) : value,
+    ])
+    .sort(([a], [b]) => String(a).localeCompare(String(b)));
+  const filterKey = JSON.stringify([snapshot.dataset.id, folded]);
   const filterTag = createHash('sha256').update(filterKey).digest('base64url').slice(0, 10);
   const offset = cursor === undefined ? 0 : decodeCursor(cursor, snapshot.versionTag, filterTag);
   const key = `${format}|${filterKey}|${format === 'json' ? `${offset}|${limit}` : ''}`;

@@ -14,20 +14,29 @@ export interface ReadDataset {
   readonly legacy: LegacyDocument;
 }
 
+export interface BodyFacts {
+  readonly contentType?: string | null;
+  /**
+   * True when the transport proved the body complete (Content-Length or chunked framing checked by the client, or
+   * a stored copy whose hash matched). A close-delimited body is not proven: cut after a full cell, it would parse.
+   */
+  readonly lengthVerified: boolean;
+}
+
 /** bytes → decoded text → dialect → checked table → totals → tidy rows and legacy shape. Throws MalformedUpstreamFile. */
-export function readDataset(
-  dataset: DatasetDefinition,
-  bytes: Uint8Array,
-  contentType?: string,
-): ReadDataset {
+export function readDataset(dataset: DatasetDefinition, bytes: Uint8Array, facts: BodyFacts): ReadDataset {
   const { text, encoding } = decodeText(bytes);
   const fail = (reason: string): never => {
     throw new MalformedUpstreamFile(dataset.file, reason);
   };
   if (text.trim() === '') fail('empty body');
   // Error pages come back with status 200 from this site; recognise them before reading them as CSV.
-  if (/^\s*</.test(text) || contentType?.toLowerCase().includes('text/html'))
+  if (/^\s*</.test(text) || facts.contentType?.toLowerCase().includes('text/html')) {
     fail('an HTML page, not a CSV file');
+  }
+  // Every published file ends with a line break; without one, an unproven body may have been cut mid-cell.
+  if (!facts.lengthVerified && !/[\r\n]$/.test(text))
+    fail('no line break at the end: the body may be truncated');
   const delimiter = sniffDelimiter(text) ?? fail('header line has neither tab nor semicolon delimiters');
   const table = readPublishedTable({ file: dataset.file, family: dataset.family, text, encoding, delimiter });
   const categories = dataset.hasValue ? null : classifyRows(table);

@@ -6,7 +6,7 @@ import { readDataset } from './read-dataset.js';
 const producao = getDataset('producao');
 const importacao = getDataset('importacao_suco');
 const read = (text: string, dataset = producao, contentType?: string) =>
-  readDataset(dataset, Buffer.from(text), contentType);
+  readDataset(dataset, Buffer.from(text), { contentType, lengthVerified: true });
 const rejects = (text: string, reason: RegExp, dataset = producao, contentType?: string) => {
   expect(() => read(text, dataset, contentType)).toThrow(MalformedUpstreamFile);
   expect(() => read(text, dataset, contentType)).toThrow(reason);
@@ -28,6 +28,14 @@ describe('what is not a well-formed file', () => {
     rejects('id;control;produto;2000;2000\n1;A;A;1;2\n', /year 2000 appears 2 times/);
     rejects('Id;País;2000\n1;Chile;1\n', /lacks its value/, importacao);
     rejects('id;produto;2000\n', /no data rows/);
+  });
+
+  it('rejects a body without a final line break unless its length was proven', () => {
+    const text = 'id;control;produto;2000;2001\n1;A;A;1;2\n2;a_b;b;1;65';
+    expect(() => readDataset(producao, Buffer.from(text), { lengthVerified: false })).toThrow(
+      /may be truncated/,
+    );
+    expect(readDataset(producao, Buffer.from(text), { lengthVerified: true }).rows.at(-1)?.quantity).toBe(65);
   });
 
   it('rejects ragged and truncated rows', () => {

@@ -8,7 +8,7 @@ const years = (n: number) => Array.from({ length: n }, (_, i) => 2000 + i).join(
 /** Reads a small production table; returns [category, item, is_total] per published row (first year). */
 function placements(lines: string[]): [string | null, string | null, boolean][] {
   const text = [`id;control;produto;${years(4)}`, ...lines].join('\n');
-  const { rows } = readDataset(producao, Buffer.from(text));
+  const { rows } = readDataset(producao, Buffer.from(text), { lengthVerified: true });
   return rows.filter((r) => r.year === 2000).map((r) => [r.category, r.item, r.is_total]);
 }
 

@@ -15,6 +15,8 @@ export type UpstreamResponse =
       readonly url: string;
       readonly body: Buffer;
       readonly contentType: string | null;
+      /** The framing (Content-Length or chunked) let undici prove the body complete. */
+      readonly lengthVerified: boolean;
       readonly etag: string | null;
       readonly lastModified: string | null;
     }
@@ -135,6 +137,9 @@ export class UpstreamClient implements UpstreamFetcher {
       url,
       body: Buffer.concat(chunks, size),
       contentType: header(response.headers, 'content-type'),
+      lengthVerified:
+        header(response.headers, 'content-length') !== null ||
+        (header(response.headers, 'transfer-encoding') ?? '').toLowerCase().includes('chunked'),
       etag: header(response.headers, 'etag'),
       lastModified: header(response.headers, 'last-modified'),
     };

@@ -2,7 +2,7 @@ import { DATASETS, type DatasetDefinition, type DatasetId, getDataset } from '@v
 import type { Logger } from 'pino';
 import { DatasetSnapshot } from '../data/snapshot.js';
 import { errorCode, SuspiciousUpstreamFile, UpstreamUnavailable } from '../errors.js';
-import { readDataset } from '../reader/read-dataset.js';
+import { type BodyFacts, readDataset } from '../reader/read-dataset.js';
 import type { UpstreamFetcher } from './client.js';
 import { type DiskStore, type StoredMeta, sha256Hex } from './disk-store.js';
 
@@ -73,7 +73,9 @@ export class DatasetCache {
       try {
         const copy = await this.options.disk.load(dataset.file);
         if (!copy) continue;
-        const snapshot = this.snapshotOf(dataset, copy.bytes, copy.meta.contentHash, copy.meta.changedAt);
+        const snapshot = this.snapshotOf(dataset, copy.bytes, copy.meta.contentHash, copy.meta.changedAt, {
+          lengthVerified: true, // the stored bytes matched their hash
+        });
         this.entries.set(dataset.id, {
           snapshot,
           fetchedAt: Date.parse(copy.meta.fetchedAt),
@@ -180,6 +182,7 @@ export class DatasetCache {
       );
       if (response.status === 304 && entry.snapshot) {
         this.confirm(entry);
+        await this.persist(dataset, entry, entry.snapshot, null);
         logger.info(
           { dataset: dataset.id, outcome: 'not-modified', ms: this.now() - started },
           'upstream refresh',
@@ -192,6 +195,7 @@ export class DatasetCache {
       if (entry.snapshot?.contentHash === contentHash) {
         entry.validators = { etag: response.etag, lastModified: response.lastModified };
         this.confirm(entry);
+        await this.persist(dataset, entry, entry.snapshot, null);
         logger.info(
           { dataset: dataset.id, outcome: 'unchanged', ms: this.now() - started },
           'upstream refresh',
@@ -204,21 +208,25 @@ export class DatasetCache {
         response.body,
         contentHash,
         Number.isNaN(changedAt.getTime()) ? new Date(this.now()).toISOString() : changedAt.toISOString(),
-        response.contentType,
+        { contentType: response.contentType, lengthVerified: response.lengthVerified },
       );
-      const previousRows = entry.snapshot?.read.table.rows.length;
+      // Fewer published rows, or fewer years (tidy rows), than half the last good copy: implausible, rejected.
+      const previous = entry.snapshot;
       const rows = snapshot.read.table.rows.length;
-      if (previousRows !== undefined && rows < previousRows * MIN_ROW_RATIO) {
+      if (
+        previous &&
+        (rows < previous.read.table.rows.length * MIN_ROW_RATIO ||
+          snapshot.rowCount < previous.rowCount * MIN_ROW_RATIO)
+      ) {
         throw new SuspiciousUpstreamFile(
           dataset.file,
-          `${rows} rows where the last good copy had ${previousRows}`,
+          `${rows} rows (${snapshot.rowCount} observations) where the last good copy had ${previous.read.table.rows.length} (${previous.rowCount})`,
         );
       }
       entry.snapshot = snapshot;
-      entry.origin = 'upstream';
       entry.validators = { etag: response.etag, lastModified: response.lastModified };
       this.confirm(entry);
-      await this.persist(dataset, response.body, entry, snapshot, response.url);
+      await this.persist(dataset, entry, snapshot, response.body);
       logger.info(
         {
           dataset: dataset.id,
@@ -246,21 +254,23 @@ export class DatasetCache {
     }
   }
 
+  /** The upstream delivered or confirmed the content held. */
   private confirm(entry: Entry): void {
     entry.fetchedAt = this.now();
+    entry.origin = 'upstream';
     entry.failure = undefined;
   }
 
+  /** Writes the copy (or, with `bytes` null, only its refreshed metadata) to CACHE_DIR. */
   private async persist(
     dataset: DatasetDefinition,
-    bytes: Buffer,
     entry: Entry,
     snapshot: DatasetSnapshot,
-    url: string,
+    bytes: Buffer | null,
   ): Promise<void> {
     const meta: StoredMeta = {
       file: dataset.file,
-      url,
+      url: this.options.fetcher.urlOf(dataset.file),
       fetchedAt: new Date(entry.fetchedAt).toISOString(),
       changedAt: snapshot.changedAt.toISOString(),
       etag: entry.validators.etag,
@@ -268,7 +278,7 @@ export class DatasetCache {
       contentHash: snapshot.contentHash,
     };
     try {
-      await this.options.disk.save(bytes, meta);
+      await this.options.disk.save(meta, bytes);
     } catch (error) {
       // Serving from memory still works; only a restart during an outage would lose this copy.
       this.options.logger.error({ dataset: dataset.id, err: error }, 'could not persist the upstream copy');
@@ -280,9 +290,9 @@ export class DatasetCache {
     bytes: Buffer,
     contentHash: string,
     changedAt: string,
-    contentType?: string | null,
+    facts: BodyFacts,
   ): DatasetSnapshot {
-    const read = readDataset(dataset, bytes, contentType ?? undefined);
+    const read = readDataset(dataset, bytes, facts);
     return new DatasetSnapshot(dataset, read, contentHash, bytes.length, new Date(changedAt));
   }
 }

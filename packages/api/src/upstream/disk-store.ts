@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 
@@ -23,35 +23,56 @@ export interface StoredCopy {
 export const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 /**
- * The last good copy of each upstream file, as published, in CACHE_DIR: `<file>` plus `<file>.meta.json`.
- * Written to a temporary name and renamed, so a crash never leaves a half-written copy that loads.
+ * The last good copy of each upstream file, as published, in CACHE_DIR. Bytes are content-addressed
+ * (`Producao.csv.<hash>`) and `<file>.meta.json` names the current one; each is written under a temporary name and
+ * renamed, the metadata last. A crash at any point leaves the previous copy or the new one loadable, never neither.
  */
 export class DiskStore {
   constructor(private readonly dir: string) {}
 
-  async save(bytes: Buffer, meta: StoredMeta): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
-    const dataPath = join(this.dir, meta.file);
-    const suffix = `.tmp-${process.pid}-${Date.now()}`;
-    await writeFile(dataPath + suffix, bytes);
-    await rename(dataPath + suffix, dataPath);
-    await writeFile(`${dataPath}.meta.json${suffix}`, JSON.stringify(meta, null, 2));
-    await rename(`${dataPath}.meta.json${suffix}`, `${dataPath}.meta.json`);
+  private dataName = (file: string, hash: string) => `${file}.${hash.slice(0, 16)}`;
+
+  private async writeAtomically(path: string, content: string | Buffer): Promise<void> {
+    const temporary = `${path}.tmp-${process.pid}-${Date.now()}`;
+    try {
+      await writeFile(temporary, content);
+      await rename(temporary, path);
+    } catch (error) {
+      await rm(temporary, { force: true });
+      throw error;
+    }
   }
 
-  /** The stored copy, or null when absent or inconsistent (its hash no longer matches its metadata). */
+  /** Saves a new copy, or with `bytes` null only refreshes the metadata of the copy already stored. */
+  async save(meta: StoredMeta, bytes: Buffer | null): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    const current = this.dataName(meta.file, meta.contentHash);
+    if (bytes) await this.writeAtomically(join(this.dir, current), bytes);
+    await this.writeAtomically(join(this.dir, `${meta.file}.meta.json`), JSON.stringify(meta, null, 2));
+    // Older copies of this file are garbage once the metadata points at the new one.
+    const prefix = `${meta.file}.`;
+    for (const name of await readdir(this.dir)) {
+      if (name.startsWith(prefix) && /^[0-9a-f]{16}$/.test(name.slice(prefix.length)) && name !== current) {
+        await rm(join(this.dir, name), { force: true });
+      }
+    }
+  }
+
+  /** The stored copy, or null when absent or inconsistent (its bytes no longer match its metadata). */
   async load(file: string): Promise<StoredCopy | null> {
-    const dataPath = join(this.dir, file);
+    let meta: StoredMeta;
     let bytes: Buffer;
-    let metaText: string;
     try {
-      [bytes, metaText] = await Promise.all([readFile(dataPath), readFile(`${dataPath}.meta.json`, 'utf8')]);
+      const parsed = StoredMetaSchema.safeParse(
+        JSON.parse(await readFile(join(this.dir, `${file}.meta.json`), 'utf8')),
+      );
+      if (!parsed.success || parsed.data.file !== file) return null;
+      meta = parsed.data;
+      bytes = await readFile(join(this.dir, this.dataName(file, meta.contentHash)));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw error;
     }
-    const meta = StoredMetaSchema.safeParse(JSON.parse(metaText));
-    if (!meta.success || meta.data.file !== file || meta.data.contentHash !== sha256Hex(bytes)) return null;
-    return { bytes, meta: meta.data };
+    return meta.contentHash === sha256Hex(bytes) ? { bytes, meta } : null;
   }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
-import { RouteNotFound } from '../../errors.js';
+import { MethodNotAllowed, NotImplemented, RouteNotFound } from '../../errors.js';
 import { sendProblem } from '../problem.js';
 
 export interface AppState {
@@ -26,8 +26,12 @@ export function requestContext(logger: Logger): Middleware<AppState> {
     ctx.set('X-Request-Id', requestId);
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) {
-        throw new RouteNotFound(`no route for ${ctx.method} ${ctx.path}`);
+      // The routers answer unmatched paths and methods with a bare status (and `Allow`); give them a problem body.
+      if (ctx.body === undefined || ctx.body === null) {
+        if (ctx.status === 404) throw new RouteNotFound(`no route for ${ctx.method} ${ctx.path}`);
+        if (ctx.status === 405)
+          throw new MethodNotAllowed(`${ctx.method} is not allowed; allowed: ${ctx.response.get('Allow')}`);
+        if (ctx.status === 501) throw new NotImplemented(`${ctx.method} is not implemented by this server`);
       }
     } catch (error) {
       if (!sendProblem(ctx, error)) {

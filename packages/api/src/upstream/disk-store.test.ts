@@ -1,0 +1,45 @@
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DiskStore, type StoredMeta, sha256Hex } from './disk-store.js';
+
+const metaFor = (bytes: Buffer, fetchedAt = '2025-06-01T00:00:00.000Z'): StoredMeta => ({
+  file: 'Producao.csv',
+  url: 'http://upstream/Producao.csv',
+  fetchedAt,
+  changedAt: '2025-06-01T00:00:00.000Z',
+  etag: null,
+  lastModified: null,
+  contentHash: sha256Hex(bytes),
+});
+
+describe('DiskStore', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'disk-store-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('keeps only the current copy, refreshes metadata alone, and ignores inconsistent copies', async () => {
+    const store = new DiskStore(dir);
+    const first = Buffer.from('id;control;produto;2000\n1;A;A;1\n');
+    const second = Buffer.from('id;control;produto;2000\n1;A;A;2\n');
+    await store.save(metaFor(first), first);
+    await store.save(metaFor(second), second);
+    expect((await readdir(dir)).sort()).toEqual([
+      `Producao.csv.${sha256Hex(second).slice(0, 16)}`,
+      'Producao.csv.meta.json',
+    ]);
+    expect((await store.load('Producao.csv'))?.bytes).toEqual(second);
+
+    await store.save(metaFor(second, '2025-07-01T00:00:00.000Z'), null);
+    expect((await store.load('Producao.csv'))?.meta.fetchedAt).toBe('2025-07-01T00:00:00.000Z');
+
+    await writeFile(join(dir, `Producao.csv.${sha256Hex(second).slice(0, 16)}`), 'tampered');
+    expect(await store.load('Producao.csv')).toBeNull();
+    expect(await store.load('Comercio.csv')).toBeNull();
+  });
+});
