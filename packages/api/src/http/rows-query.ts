@@ -13,7 +13,7 @@ const year = z
   .transform(Number);
 const text = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
 
-export const MAX_LIMIT = 10_000;
+const MAX_LIMIT = 10_000;
 
 /** Query parameters of GET /v1/datasets/{dataset}/rows. Unknown parameters are rejected, not ignored. */
 export const RowsQuerySchema = z

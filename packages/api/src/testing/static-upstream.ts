@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 
-/** How the double answers one request; return undefined to serve the file. */
+/** How the double answers one request: true when the fault answered it, false to serve the file as usual. */
 export type Fault = (file: string, req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
 
 export interface StaticUpstream {
