@@ -3,23 +3,66 @@ import { ConfigError } from './errors.js';
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const positiveInt = z.coerce.number().int().positive();
+const commaList = (value: string) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
 
 /** Every environment variable the API reads, with its default. README's configuration table mirrors this. */
-export const ApiConfigSchema = z.object({
-  PORT: port.default(3000),
-  HOST: z.string().min(1).default('0.0.0.0'),
-  UPSTREAM_BASE_URL: z
-    .url({ protocol: /^https?$/ })
-    .default('http://vitibrasil.cnpuv.embrapa.br/download/')
-    // Relative file names resolve under the folder only when the base ends with a slash.
-    .transform((url) => (url.endsWith('/') ? url : `${url}/`)),
-  CACHE_DIR: z.string().min(1).default('.cache/vitibrasil'),
-  CACHE_TTL_SECONDS: positiveInt.default(21_600),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  UPSTREAM_TIMEOUT_MS: positiveInt.max(60_000).default(10_000),
-  UPSTREAM_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
-  UPSTREAM_MAX_BYTES: positiveInt.default(10 * 1024 * 1024),
-});
+export const ApiConfigSchema = z
+  .object({
+    PORT: port.default(3000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    UPSTREAM_BASE_URL: z
+      .url({ protocol: /^https?$/ })
+      .default('http://vitibrasil.cnpuv.embrapa.br/download/')
+      // Relative file names resolve under the folder only when the base ends with a slash.
+      .transform((url) => (url.endsWith('/') ? url : `${url}/`)),
+    CACHE_DIR: z.string().min(1).default('.cache/vitibrasil'),
+    CACHE_TTL_SECONDS: positiveInt.default(21_600),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    UPSTREAM_TIMEOUT_MS: positiveInt.max(60_000).default(10_000),
+    UPSTREAM_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
+    UPSTREAM_MAX_BYTES: positiveInt.default(10 * 1024 * 1024),
+    /** Unset: the API is open. Keys are secrets: never logged, compared by digest in constant time. */
+    API_KEYS: z
+      .string()
+      .transform(commaList)
+      .pipe(
+        z
+          .array(
+            z
+              .string()
+              .min(16, 'each key must have at least 16 characters')
+              .regex(/^[\x21-\x7e]+$/, 'keys are printable ASCII without spaces'),
+          )
+          .min(1, 'must list at least one key when set'),
+      )
+      .optional(),
+    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(600),
+    /** `*` for any origin; unset: no CORS headers (browsers on other origins are refused). */
+    CORS_ORIGINS: z
+      .string()
+      .transform(commaList)
+      .pipe(
+        z.array(
+          z.union([z.literal('*'), z.url({ protocol: /^https?$/ }).transform((url) => new URL(url).origin)]),
+        ),
+      )
+      .default([]),
+    REQUEST_TIMEOUT_MS: positiveInt.max(300_000).default(30_000),
+    MAX_QUERY_LENGTH: positiveInt.max(65_536).default(2048),
+    /** Trust X-Forwarded-For / -Proto: only behind a proxy that sets them, or clients can pick their rate-limit key. */
+    TRUST_PROXY: z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .transform((v) => v === 'true')
+      .default(false),
+  })
+  .refine((config) => config.REQUEST_TIMEOUT_MS > config.UPSTREAM_TIMEOUT_MS, {
+    message: 'must be greater than UPSTREAM_TIMEOUT_MS, or a request waiting for the upstream is cut short',
+    path: ['REQUEST_TIMEOUT_MS'],
+  });
 
 export type ApiConfig = z.infer<typeof ApiConfigSchema>;
 

@@ -16,6 +16,10 @@ export abstract class AppError extends Error {
   extensions(): Record<string, unknown> {
     return {};
   }
+  /** Response headers the failure implies (`Retry-After`, `WWW-Authenticate`). */
+  headers(): Record<string, string> {
+    return {};
+  }
 }
 
 /** A query parameter, path segment or header the client sent is not acceptable. */
@@ -97,6 +101,77 @@ export class UpstreamUnavailable extends AppError {
     options?: { cause?: unknown },
   ) {
     super(message, options);
+  }
+  override headers() {
+    return { 'Retry-After': String(this.retryAfterSeconds) };
+  }
+}
+
+/** No API key, or one that is not configured, on a route that requires one. */
+export class Unauthorized extends AppError {
+  readonly code = 'UNAUTHORIZED';
+  readonly status = 401;
+  readonly title = 'API key required';
+  constructor(readonly reason: 'missing' | 'invalid') {
+    super(
+      reason === 'missing'
+        ? 'this route requires an API key: send it as x-api-key or Authorization: Bearer <key>'
+        : 'the API key is not valid',
+    );
+  }
+  override headers() {
+    // RFC 6750: a request without credentials gets the challenge alone; a rejected one says why.
+    return {
+      'WWW-Authenticate':
+        this.reason === 'missing'
+          ? 'Bearer realm="vitibrasil"'
+          : 'Bearer realm="vitibrasil", error="invalid_token"',
+    };
+  }
+}
+
+/** The client made more requests in the window than RATE_LIMIT_PER_MINUTE allows. */
+export class RateLimited extends AppError {
+  readonly code = 'RATE_LIMITED';
+  readonly status = 429;
+  readonly title = 'Too many requests';
+  constructor(
+    readonly limit: number,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(`more than ${limit} requests per minute; retry in ${retryAfterSeconds} s`);
+  }
+  override extensions() {
+    return { retry_after_seconds: this.retryAfterSeconds };
+  }
+  override headers() {
+    return { 'Retry-After': String(this.retryAfterSeconds) };
+  }
+}
+
+/** The query string is longer than MAX_QUERY_LENGTH. */
+export class UriTooLong extends AppError {
+  readonly code = 'URI_TOO_LONG';
+  readonly status = 414;
+  readonly title = 'Query string too long';
+  constructor(
+    readonly length: number,
+    readonly limit: number,
+  ) {
+    super(`the query string has ${length} characters; at most ${limit} are accepted`);
+  }
+}
+
+/** The request did not complete within REQUEST_TIMEOUT_MS (typically a slow upstream and nothing cached). */
+export class RequestTimeout extends AppError {
+  readonly code = 'REQUEST_TIMEOUT';
+  readonly status = 503;
+  readonly title = 'Request timed out';
+  constructor(readonly timeoutMs: number) {
+    super(`the request did not complete within ${timeoutMs} ms; retry later`);
+  }
+  override headers() {
+    return { 'Retry-After': String(Math.max(1, Math.ceil(this.timeoutMs / 1000))) };
   }
 }
 

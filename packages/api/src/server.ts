@@ -8,6 +8,7 @@ import type { ApiConfig } from './config.js';
 import { createApp } from './http/app.js';
 import type { AppState } from './http/middleware/request-context.js';
 import { createLogger } from './logger.js';
+import { ApiMetrics } from './metrics/api-metrics.js';
 import { UpstreamClient } from './upstream/client.js';
 import { DatasetCache } from './upstream/dataset-cache.js';
 import { DiskStore } from './upstream/disk-store.js';
@@ -15,6 +16,7 @@ import { DiskStore } from './upstream/disk-store.js';
 export interface Api {
   readonly app: Koa<AppState>;
   readonly cache: DatasetCache;
+  readonly metrics: ApiMetrics;
   readonly logger: Logger;
   close(): Promise<void>;
 }
@@ -22,16 +24,19 @@ export interface Api {
 /** Wires config → upstream client → cache (restored from CACHE_DIR) → Koa app. No socket is opened here. */
 export async function createApi(config: ApiConfig, logger: Logger = createLogger(config)): Promise<Api> {
   const client = new UpstreamClient(config);
+  const metrics = new ApiMetrics();
   const cache = new DatasetCache({
     fetcher: client,
     disk: new DiskStore(resolve(config.CACHE_DIR)),
     ttlMs: config.CACHE_TTL_SECONDS * 1000,
     logger,
+    observer: metrics,
   });
+  metrics.watch(cache);
   const restored = await cache.restore();
   logger.info({ restored, cacheDir: resolve(config.CACHE_DIR) }, 'cache restored from disk');
-  const app = createApp({ cache, logger, upstreamUrl: (file) => client.urlOf(file) });
-  return { app, cache, logger, close: () => client.close() };
+  const app = createApp({ config, cache, metrics, logger, upstreamUrl: (file) => client.urlOf(file) });
+  return { app, cache, metrics, logger, close: () => client.close() };
 }
 
 export interface RunningServer {
@@ -45,7 +50,9 @@ export interface RunningServer {
 export async function startServer(config: ApiConfig, logger?: Logger): Promise<RunningServer> {
   const api = await createApi(config, logger);
   const server = createServer(api.app.callback());
-  // Slow clients must not pin sockets forever; keep-alive above typical load-balancer idle timeouts.
+  // Slow clients must not pin sockets forever (slowloris): headers within 10 s, the whole request within 30 s.
+  // Handlers are bounded separately by REQUEST_TIMEOUT_MS. Keep-alive above typical load-balancer idle timeouts.
+  server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   server.keepAliveTimeout = 65_000;
   server.listen(config.PORT, config.HOST);

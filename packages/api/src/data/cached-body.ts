@@ -1,12 +1,49 @@
 import { createHash } from 'node:crypto';
+import { type ContentCoding, compress, MIN_COMPRESSIBLE_BYTES } from './compression.js';
 
-/** A serialized response body with its strong ETag, built once per data version and query. */
-export interface CachedBody {
-  readonly body: Buffer;
+/**
+ * A serialized response body with its strong ETag, built once per data version and query. Its gzip and brotli
+ * forms are compressed on first demand and kept, so a cached request does no compression work.
+ */
+export class CachedBody {
   readonly etag: string;
-  readonly contentType: string;
-  /** Cursor of the following page, for paginated bodies. */
-  readonly nextCursor: string | null;
+  private readonly encodings = new Map<ContentCoding, Buffer | Promise<Buffer>>();
+
+  constructor(
+    readonly body: Buffer,
+    readonly contentType: string,
+    /** Cursor of the following page, for paginated bodies. */
+    readonly nextCursor: string | null = null,
+  ) {
+    this.etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
+  }
+
+  get compressible(): boolean {
+    return this.body.length >= MIN_COMPRESSIBLE_BYTES;
+  }
+
+  /** Each representation has its own strong validator (RFC 9110 §8.8.3.3). */
+  etagFor(coding: ContentCoding | 'identity'): string {
+    return coding === 'identity' ? this.etag : `${this.etag.slice(0, -1)}-${coding}"`;
+  }
+
+  /** The body in `coding`: a Buffer once compressed, the pending compression the first time. */
+  encoded(coding: ContentCoding): Buffer | Promise<Buffer> {
+    const known = this.encodings.get(coding);
+    if (known) return known;
+    const pending = compress(this.body, coding, 'thorough').then(
+      (bytes) => {
+        this.encodings.set(coding, bytes);
+        return bytes;
+      },
+      (error: unknown) => {
+        this.encodings.delete(coding); // a later request tries again
+        throw error;
+      },
+    );
+    this.encodings.set(coding, pending);
+    return pending;
+  }
 }
 
 export function cachedBody(
@@ -14,14 +51,17 @@ export function cachedBody(
   contentType: string,
   nextCursor: string | null = null,
 ): CachedBody {
-  const body = typeof content === 'string' ? Buffer.from(content) : content;
-  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
-  return { body, etag, contentType, nextCursor };
+  return new CachedBody(
+    typeof content === 'string' ? Buffer.from(content) : content,
+    contentType,
+    nextCursor,
+  );
 }
 
 // What an entry costs beyond its body: key, object and map overhead. Keeps many tiny bodies within the budget.
 const ENTRY_OVERHEAD = 512;
-const cost = (key: string, body: CachedBody) => body.body.length + key.length * 2 + ENTRY_OVERHEAD;
+// The identity body plus room for its compressed forms, which for this JSON and CSV are each well under half of it.
+const cost = (key: string, body: CachedBody) => body.body.length * 2 + key.length * 2 + ENTRY_OVERHEAD;
 
 /** Least-recently-used map bounded by the memory its entries cost (bodies, keys, overhead). */
 export class BodyCache {

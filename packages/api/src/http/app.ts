@@ -1,29 +1,70 @@
 import Koa from 'koa';
 import type { Logger } from 'pino';
+import type { ApiConfig } from '../config.js';
+import type { ApiMetrics } from '../metrics/api-metrics.js';
 import type { DatasetCache } from '../upstream/dataset-cache.js';
+import { ApiKeys, identifyClient, requireApiKey } from './middleware/api-key.js';
+import { compressDynamicBodies } from './middleware/compression.js';
+import { corsFor } from './middleware/cors.js';
+import { rateLimit, SlidingWindowLimiter } from './middleware/rate-limit.js';
 import { type AppState, requestContext } from './middleware/request-context.js';
+import { queryLengthLimit, requestTimeout } from './middleware/request-limits.js';
+import { securityHeaders } from './middleware/security-headers.js';
+import { unless } from './middleware/unless.js';
 import { healthRoutes } from './routes/health.js';
 import { legacyRoutes } from './routes/legacy.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { v1Routes } from './routes/v1.js';
 
+/** The settings the HTTP edge reads. */
+export type HttpConfig = Pick<
+  ApiConfig,
+  | 'API_KEYS'
+  | 'RATE_LIMIT_PER_MINUTE'
+  | 'CORS_ORIGINS'
+  | 'REQUEST_TIMEOUT_MS'
+  | 'MAX_QUERY_LENGTH'
+  | 'TRUST_PROXY'
+>;
+
 export interface AppDependencies {
+  readonly config: HttpConfig;
   readonly cache: DatasetCache;
+  readonly metrics: ApiMetrics;
   readonly logger: Logger;
   /** Public URL of an upstream file, for the catalog. */
   readonly upstreamUrl: (file: string) => string;
 }
 
+/** Probes stay reachable for load balancers and orchestrators whatever the keys and limits. */
+const isProbe = (path: string) => path === '/healthz' || path === '/readyz';
+/** Routes that describe the API, open even when keys are required: a client must be able to learn how to call it. */
+const isOpen = (path: string) =>
+  isProbe(path) || path === '/openapi.json' || path === '/docs' || path.startsWith('/docs/');
+
 /** The Koa application, without a listener: the server, the tests and a Lambda adapter all start from here. */
 export function createApp(deps: AppDependencies): Koa<AppState> {
+  const { config } = deps;
   const app = new Koa<AppState>();
-  app.proxy = true;
+  app.proxy = config.TRUST_PROXY;
   // Errors are logged by requestContext with the request id; Koa's default stderr printer would double them.
   app.silent = true;
-  app.use(requestContext(deps.logger));
+  app.use(requestContext(deps.logger, deps.metrics));
+  app.use(securityHeaders(config.CORS_ORIGINS.length > 0));
+  if (config.CORS_ORIGINS.length > 0) app.use(corsFor(config.CORS_ORIGINS));
+  app.use(compressDynamicBodies());
+  app.use(queryLengthLimit(config.MAX_QUERY_LENGTH));
+  const keys = config.API_KEYS ? new ApiKeys(config.API_KEYS) : null;
+  app.use(identifyClient(keys));
+  if (config.RATE_LIMIT_PER_MINUTE > 0)
+    app.use(unless(isProbe, rateLimit(new SlidingWindowLimiter(config.RATE_LIMIT_PER_MINUTE))));
+  if (keys) app.use(unless(isOpen, requireApiKey()));
+  app.use(requestTimeout(config.REQUEST_TIMEOUT_MS));
   for (const router of [
     healthRoutes(deps.cache),
     v1Routes(deps.cache, deps.upstreamUrl),
     legacyRoutes(deps.cache),
+    metricsRoutes(deps.metrics),
   ]) {
     app.use(router.routes());
     app.use(router.allowedMethods());

@@ -1,25 +1,47 @@
 import type { Context } from 'koa';
 import type { CachedBody } from '../data/cached-body.js';
 import type { ServedData } from '../upstream/dataset-cache.js';
+import { codingFor } from './content-coding.js';
 
 /**
- * Sends a prepared body with its validators and provenance: ETag (If-None-Match → 304), Last-Modified (when the
- * content last changed), Cache-Control (what is left of the TTL), and X-Data-Source / X-Data-Fetched-At /
- * X-Data-Age saying where the data came from and how old it is.
+ * Sends a prepared body in the coding the client prefers (compressed once, then reused), with that
+ * representation's ETag; a matching If-None-Match gets 304. Cache-Control is the caller's.
  */
-export function sendData(ctx: Context, served: ServedData, body: CachedBody, nextUrl?: string): void {
+export async function sendBody(ctx: Context, body: CachedBody): Promise<void> {
+  const coding = body.compressible ? codingFor(ctx.get('accept-encoding')) : 'identity';
+  if (body.compressible) ctx.vary('Accept-Encoding');
   ctx.status = 200;
-  ctx.set('ETag', body.etag);
+  ctx.set('ETag', body.etagFor(coding));
+  if (ctx.fresh) {
+    ctx.status = 304;
+    return;
+  }
+  ctx.set('Content-Type', body.contentType);
+  if (coding === 'identity') {
+    ctx.body = body.body;
+    return;
+  }
+  const encoded = body.encoded(coding);
+  ctx.body = encoded instanceof Buffer ? encoded : await encoded;
+  ctx.set('Content-Encoding', coding);
+}
+
+/**
+ * Sends a dataset body with its validators and provenance: Last-Modified (when the content last changed),
+ * Cache-Control (what is left of the TTL), and X-Data-Source / X-Data-Fetched-At / X-Data-Age saying where the
+ * data came from and how old it is.
+ */
+export function sendData(
+  ctx: Context,
+  served: ServedData,
+  body: CachedBody,
+  nextUrl?: string,
+): Promise<void> {
   ctx.set('Last-Modified', served.snapshot.changedAt.toUTCString());
   ctx.set('Cache-Control', `public, max-age=${served.freshForSeconds}`);
   ctx.set('X-Data-Source', `${served.origin}; state=${served.state}`);
   ctx.set('X-Data-Fetched-At', served.fetchedAt.toISOString());
   ctx.set('X-Data-Age', String(Math.max(0, Math.floor((Date.now() - served.fetchedAt.getTime()) / 1000))));
   if (nextUrl) ctx.set('Link', `<${nextUrl}>; rel="next"`);
-  if (ctx.fresh) {
-    ctx.status = 304;
-    return;
-  }
-  ctx.set('Content-Type', body.contentType);
-  ctx.body = body.body;
+  return sendBody(ctx, body);
 }

@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import { AppError, UpstreamUnavailable } from '../errors.js';
+import { AppError } from '../errors.js';
 
 export const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
 
@@ -45,7 +45,7 @@ export function sendProblem(ctx: Context, error: unknown): boolean {
       code: error.code,
       ...error.extensions(),
     };
-    if (error instanceof UpstreamUnavailable) ctx.set('Retry-After', String(error.retryAfterSeconds));
+    ctx.set(error.headers());
   } else if (isClientHttpError(error)) {
     // Koa's own client errors keep their status.
     const code = error.status === 405 ? 'METHOD_NOT_ALLOWED' : 'BAD_REQUEST';

@@ -42,11 +42,23 @@ interface Entry {
 /** A file with less than this share of the last good copy's rows is rejected as implausible. */
 const MIN_ROW_RATIO = 0.5;
 
+/** hit: a fresh copy; stale: a copy past its TTL, served at once; miss: nothing cached, the request waits. */
+export type CacheLookup = 'hit' | 'stale' | 'miss';
+/** How a refresh ended: new content, same bytes, a 304, or the failure's error code. */
+export type RefreshOutcome = 'updated' | 'unchanged' | 'not_modified' | (string & {});
+
+/** Told about every lookup and refresh (metrics). */
+export interface CacheObserver {
+  cacheLookup(dataset: DatasetId, result: CacheLookup): void;
+  upstreamFetch(dataset: DatasetId, outcome: RefreshOutcome): void;
+}
+
 export interface DatasetCacheOptions {
   readonly fetcher: UpstreamFetcher & { urlOf(file: string): string };
   readonly disk: DiskStore;
   readonly ttlMs: number;
   readonly logger: Logger;
+  readonly observer?: CacheObserver;
   readonly now?: () => number;
 }
 
@@ -94,11 +106,14 @@ export class DatasetCache {
   async get(id: DatasetId): Promise<ServedData> {
     const entry = this.entryOf(id);
     if (entry.snapshot) {
-      if (this.now() - entry.fetchedAt >= this.options.ttlMs && !entry.inflight && !this.inBackoff(entry)) {
+      const expired = this.now() - entry.fetchedAt >= this.options.ttlMs;
+      this.options.observer?.cacheLookup(id, expired ? 'stale' : 'hit');
+      if (expired && !entry.inflight && !this.inBackoff(entry)) {
         this.refresh(id).catch(() => undefined); // logged in refresh; the last good copy keeps being served
       }
       return this.served(entry, entry.snapshot);
     }
+    this.options.observer?.cacheLookup(id, 'miss');
     if (!entry.inflight && this.inBackoff(entry)) throw this.unavailable(id, entry.failure?.error);
     try {
       const snapshot = await this.refresh(id);
@@ -173,7 +188,7 @@ export class DatasetCache {
   }
 
   private async fetchAndRead(dataset: DatasetDefinition, entry: Entry): Promise<DatasetSnapshot> {
-    const { logger } = this.options;
+    const { logger, observer } = this.options;
     const started = this.now();
     try {
       const response = await this.options.fetcher.fetchFile(
@@ -183,6 +198,7 @@ export class DatasetCache {
       if (response.status === 304 && entry.snapshot) {
         this.confirm(entry);
         await this.persist(dataset, entry, entry.snapshot, null);
+        observer?.upstreamFetch(dataset.id, 'not_modified');
         logger.info(
           { dataset: dataset.id, outcome: 'not-modified', ms: this.now() - started },
           'upstream refresh',
@@ -196,6 +212,7 @@ export class DatasetCache {
         entry.validators = { etag: response.etag, lastModified: response.lastModified };
         this.confirm(entry);
         await this.persist(dataset, entry, entry.snapshot, null);
+        observer?.upstreamFetch(dataset.id, 'unchanged');
         logger.info(
           { dataset: dataset.id, outcome: 'unchanged', ms: this.now() - started },
           'upstream refresh',
@@ -227,6 +244,7 @@ export class DatasetCache {
       entry.validators = { etag: response.etag, lastModified: response.lastModified };
       this.confirm(entry);
       await this.persist(dataset, entry, snapshot, response.body);
+      observer?.upstreamFetch(dataset.id, 'updated');
       logger.info(
         {
           dataset: dataset.id,
@@ -240,6 +258,7 @@ export class DatasetCache {
       return snapshot;
     } catch (error) {
       entry.failure = { at: this.now(), error };
+      observer?.upstreamFetch(dataset.id, errorCode(error).toLowerCase());
       logger.warn(
         {
           dataset: dataset.id,

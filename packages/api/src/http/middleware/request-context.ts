@@ -2,21 +2,24 @@ import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import { MethodNotAllowed, NotImplemented, RouteNotFound } from '../../errors.js';
+import type { ApiMetrics } from '../../metrics/api-metrics.js';
 import { sendProblem } from '../problem.js';
+import type { ClientIdentity } from './api-key.js';
 
 export interface AppState {
   requestId: string;
   log: Logger;
+  client: ClientIdentity;
 }
 
 const CLIENT_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /**
  * Outermost middleware: a request id (the client's `x-request-id` when well-formed), a child logger, errors
- * turned into problem+json, and unmatched routes into 404 problems. Access logs are at debug level: the hot
+ * turned into problem+json, unmatched routes into 404 problems, and the request's count and latency in metrics. Access logs are at debug level: the hot
  * path does no logging work at the default level.
  */
-export function requestContext(logger: Logger): Middleware<AppState> {
+export function requestContext(logger: Logger, metrics: ApiMetrics): Middleware<AppState> {
   return async (ctx, next) => {
     const started = performance.now();
     const given = ctx.get('x-request-id');
@@ -40,14 +43,13 @@ export function requestContext(logger: Logger): Middleware<AppState> {
         ctx.state.log.warn({ err: error, method: ctx.method, path: ctx.path }, 'request failed');
       }
     }
+    const ms = performance.now() - started;
+    // The route template, not the path: label values must come from a bounded set.
+    const route = (ctx as { _matchedRoute?: unknown })._matchedRoute;
+    metrics.observeRequest(ctx.method, typeof route === 'string' ? route : 'unrouted', ctx.status, ms / 1000);
     if (ctx.state.log.isLevelEnabled('debug')) {
       ctx.state.log.debug(
-        {
-          method: ctx.method,
-          path: ctx.path,
-          status: ctx.status,
-          ms: Math.round(performance.now() - started),
-        },
+        { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms) },
         'request',
       );
     }

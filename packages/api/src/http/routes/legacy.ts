@@ -13,7 +13,7 @@ export function legacyRoutes(cache: DatasetCache): Router<AppState> {
   const router = new Router<AppState>();
   const serve = async (ctx: Parameters<Parameters<typeof router.get>[1]>[0], dataset: DatasetDefinition) => {
     const served = await cache.get(dataset.id);
-    sendData(ctx, served, served.snapshot.legacyBody());
+    await sendData(ctx, served, served.snapshot.legacyBody());
   };
 
   const byFamily = new Map<DatasetFamily, DatasetDefinition[]>();

@@ -37,7 +37,7 @@ export function v1Routes(cache: DatasetCache, upstreamUrl: (file: string) => str
       params.set('cursor', body.nextCursor);
       nextUrl = `${ctx.path}?${params.toString()}`;
     }
-    sendData(ctx, served, body, nextUrl);
+    await sendData(ctx, served, body, nextUrl);
   });
 
   return router;

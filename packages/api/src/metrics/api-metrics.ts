@@ -1,0 +1,91 @@
+import { DATASET_IDS, type DatasetId } from '@vitibrasil/core';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { CacheLookup, CacheObserver, DatasetCache, RefreshOutcome } from '../upstream/dataset-cache.js';
+
+/**
+ * The service's Prometheus metrics, in a registry of its own (not prom-client's global one), so several apps in
+ * one process (tests, benchmarks) do not collide. Label values come from fixed sets (route templates, dataset ids,
+ * outcome codes), never from raw paths, so cardinality stays bounded whatever clients send.
+ */
+export class ApiMetrics implements CacheObserver {
+  readonly registry = new Registry();
+  private readonly requests: Counter<'method' | 'route' | 'status'>;
+  private readonly duration: Histogram<'method' | 'route' | 'status'>;
+  private readonly upstreamFetches: Counter<'dataset' | 'outcome'>;
+  private readonly cacheLookups: Counter<'dataset' | 'result'>;
+
+  constructor() {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    this.requests = new Counter({
+      name: 'http_requests_total',
+      help: 'HTTP requests answered, by method, route template and status.',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    });
+    this.duration = new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'Time from receiving the request to handing the response to Node, by method, route template and status.',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    this.upstreamFetches = new Counter({
+      name: 'upstream_fetches_total',
+      help: 'Fetches of upstream files, by dataset and outcome (updated, unchanged, not_modified, or an error code).',
+      labelNames: ['dataset', 'outcome'],
+      registers,
+    });
+    this.cacheLookups = new Counter({
+      name: 'dataset_cache_lookups_total',
+      help: 'Dataset cache lookups: hit (fresh copy), stale (served past the TTL), miss (waited for the upstream).',
+      labelNames: ['dataset', 'result'],
+      registers,
+    });
+  }
+
+  /** Adds the gauges read from the cache at scrape time. */
+  watch(cache: DatasetCache): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'dataset_data_age_seconds',
+      help: 'Seconds since the upstream last delivered or confirmed each dataset (absent: never fetched).',
+      labelNames: ['dataset'],
+      registers,
+      collect() {
+        this.reset();
+        for (const id of DATASET_IDS) {
+          const served = cache.status(id).served;
+          if (served) this.set({ dataset: id }, (Date.now() - served.fetchedAt.getTime()) / 1000);
+        }
+      },
+    });
+    new Gauge({
+      name: 'dataset_stale',
+      help: '1 when a dataset is served past its TTL (refreshing, or the last refresh failed), else 0.',
+      labelNames: ['dataset'],
+      registers,
+      collect() {
+        this.reset();
+        for (const id of DATASET_IDS) {
+          const served = cache.status(id).served;
+          if (served) this.set({ dataset: id }, served.state === 'fresh' ? 0 : 1);
+        }
+      },
+    });
+  }
+
+  observeRequest(method: string, route: string, status: number, seconds: number): void {
+    const labels = { method, route, status: String(status) };
+    this.requests.inc(labels);
+    this.duration.observe(labels, seconds);
+  }
+
+  cacheLookup(dataset: DatasetId, result: CacheLookup): void {
+    this.cacheLookups.inc({ dataset, result });
+  }
+
+  upstreamFetch(dataset: DatasetId, outcome: RefreshOutcome): void {
+    this.upstreamFetches.inc({ dataset, outcome });
+  }
+}
