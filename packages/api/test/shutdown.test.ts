@@ -1,0 +1,102 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type StaticUpstream, startStaticUpstream } from '../src/testing/static-upstream.js';
+import { hasSnapshot, SNAPSHOT_DIR } from './snapshot.js';
+import { removeDir, sleep } from './support.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const MAIN = join(ROOT, 'packages/api/dist/main.js');
+
+interface Child {
+  readonly process: ChildProcess;
+  readonly url: string;
+  readonly logs: Array<Record<string, unknown>>;
+}
+
+/** The real entry point in its own process, as a container or systemd would run it. */
+async function startMain(env: Record<string, string>): Promise<Child> {
+  const child = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const logs: Array<Record<string, unknown>> = [];
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`exited with ${code} before listening`)));
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      logs.push(entry);
+      if (entry.msg === 'listening' && typeof entry.url === 'string') resolve(entry.url);
+    });
+  });
+  return { process: child, url, logs };
+}
+
+describe.skipIf(!hasSnapshot)('graceful shutdown of the process', () => {
+  let upstream: StaticUpstream;
+  let cacheDir: string;
+
+  beforeAll(async () => {
+    // The test runs the compiled entry point; make sure it is current (incremental: fast when nothing changed).
+    await promisify(execFile)(join(ROOT, 'node_modules/.bin/tsc'), ['-b', 'packages/core', 'packages/api'], {
+      cwd: ROOT,
+    });
+    upstream = await startStaticUpstream(SNAPSHOT_DIR);
+    cacheDir = await mkdtemp(join(tmpdir(), 'vitibrasil-shutdown-'));
+  }, 120_000);
+  afterAll(async () => {
+    await upstream.close();
+    await removeDir(cacheDir);
+  });
+
+  it('on SIGTERM stops accepting, finishes the request in flight, then exits 0', async () => {
+    // Hold the upstream answer so a request is in flight when the signal arrives.
+    upstream.setFault(async () => {
+      await sleep(1500);
+      return false;
+    });
+    const child = await startMain({ UPSTREAM_BASE_URL: upstream.url, CACHE_DIR: cacheDir });
+    try {
+      const inFlight = request(`${child.url}/producaoCSV`, { reset: true });
+      await sleep(300);
+      const exited = once(child.process, 'exit');
+      child.process.kill('SIGTERM');
+      await sleep(200);
+      await expect(request(`${child.url}/healthz`, { reset: true })).rejects.toMatchObject({
+        code: 'ECONNREFUSED',
+      });
+      const response = await inFlight;
+      expect(response.statusCode).toBe(200);
+      expect(JSON.parse(await response.body.text())).toHaveProperty('DERIVADOS');
+      const [code, signal] = await exited;
+      expect({ code, signal }).toEqual({ code: 0, signal: null });
+      expect(child.logs.some((entry) => entry.msg === 'shutting down' && entry.signal === 'SIGTERM')).toBe(
+        true,
+      );
+    } finally {
+      upstream.setFault(null);
+      child.process.kill('SIGKILL');
+    }
+  });
+
+  it('exits 78 with a message naming the variable when the configuration is invalid', async () => {
+    const child = spawn(process.execPath, [MAIN], {
+      env: { PATH: process.env.PATH ?? '', RATE_LIMIT_PER_MINUTE: 'lots' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(78);
+    expect(stderr).toMatch(/RATE_LIMIT_PER_MINUTE/);
+  });
+});
