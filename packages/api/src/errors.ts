@@ -77,12 +77,6 @@ export class MethodNotAllowed extends AppError {
   readonly title = 'Method not allowed';
 }
 
-export class NotImplemented extends AppError {
-  readonly code = 'NOT_IMPLEMENTED';
-  readonly status = 501;
-  readonly title = 'Method not implemented';
-}
-
 /** The data changed between two pages of the same query: the client restarts from the first page. */
 export class StaleCursor extends AppError {
   readonly code = 'STALE_CURSOR';

@@ -1,11 +1,13 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { resolve } from 'node:path';
 import type Koa from 'koa';
 import type { Logger } from 'pino';
 import type { ApiConfig } from './config.js';
 import { createApp } from './http/app.js';
+import { parserProblemResponse } from './http/problem.js';
 import type { AppState } from './http/middleware/request-context.js';
 import { createLogger } from './logger.js';
 import { ApiMetrics } from './metrics/api-metrics.js';
@@ -54,6 +56,14 @@ export async function startServer(config: ApiConfig, logger?: Logger): Promise<R
   // Handlers are bounded separately by REQUEST_TIMEOUT_MS. Keep-alive above typical load-balancer idle timeouts.
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    // A reset or closed socket cannot be answered; anything else gets a problem document, not Node's bare 400.
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    socket.end(parserProblemResponse(error.code));
+  });
   server.keepAliveTimeout = 65_000;
   server.listen(config.PORT, config.HOST);
   await once(server, 'listening');

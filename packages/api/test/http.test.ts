@@ -195,14 +195,15 @@ describe.skipIf(!hasSnapshot)('the API over the real snapshot', () => {
       expect(response.status).toBe(400);
     });
 
-    it('answers unsupported methods with problem+json: 405 with Allow, 501 for unknown methods', async () => {
+    it('answers unsupported and unknown methods with a 405 problem and Allow, never a 5xx', async () => {
       const post = await fetch(`${api.url}/producaoCSV`, { method: 'POST' });
       expect(post.status).toBe(405);
       expect(post.headers.get('allow')).toMatch(/GET/);
       expect(await post.json()).toMatchObject({ code: 'METHOD_NOT_ALLOWED' });
       const trace = await request(`${api.url}/healthz`, { method: 'PROPFIND' });
-      expect(trace.statusCode).toBe(501);
-      expect(await trace.body.json()).toMatchObject({ code: 'NOT_IMPLEMENTED' });
+      expect(trace.statusCode).toBe(405);
+      expect(trace.headers.allow).toBe('HEAD, GET');
+      expect(await trace.body.json()).toMatchObject({ code: 'METHOD_NOT_ALLOWED' });
     });
 
     it('answers an unknown dataset with 404 listing the valid ids', async () => {

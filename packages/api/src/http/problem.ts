@@ -74,3 +74,41 @@ export function sendProblem(ctx: Context, error: unknown): boolean {
   ctx.body = JSON.stringify(problem);
   return expected;
 }
+
+const PARSER_FAILURES: Record<string, { status: number; code: string; title: string; detail: string }> = {
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    code: 'HEADERS_TOO_LARGE',
+    title: 'Request headers too large',
+    detail: 'the request line and headers exceed the server limit',
+  },
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: 408,
+    code: 'CLIENT_TIMEOUT',
+    title: 'Request not received in time',
+    detail: 'the request was not received completely in time',
+  },
+};
+
+/**
+ * The raw HTTP response for a request Node's parser refused before any application code ran (malformed request
+ * line, oversized headers, a client too slow to send them): still a problem+json, as every other error.
+ */
+export function parserProblemResponse(errorCode: string | undefined): string {
+  const failure = PARSER_FAILURES[errorCode ?? ''] ?? {
+    status: 400,
+    code: 'MALFORMED_REQUEST',
+    title: 'Malformed request',
+    detail: 'the request is not valid HTTP/1.1',
+  };
+  const body = JSON.stringify({ type: problemType(failure.code), ...failure });
+  return [
+    `HTTP/1.1 ${failure.status} ${failure.title}`,
+    `Content-Type: ${PROBLEM_TYPE}`,
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    'Cache-Control: no-store',
+    'Connection: close',
+    '',
+    body,
+  ].join('\r\n');
+}

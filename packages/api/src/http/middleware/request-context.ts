@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
-import { MethodNotAllowed, NotImplemented, RouteNotFound } from '../../errors.js';
+import { MethodNotAllowed, RouteNotFound } from '../../errors.js';
 import type { ApiMetrics } from '../../metrics/api-metrics.js';
 import { sendProblem } from '../problem.js';
 import type { ClientIdentity } from './api-key.js';
@@ -34,7 +34,11 @@ export function requestContext(logger: Logger, metrics: ApiMetrics): Middleware<
         if (ctx.status === 404) throw new RouteNotFound(`no route for ${ctx.method} ${ctx.path}`);
         if (ctx.status === 405)
           throw new MethodNotAllowed(`${ctx.method} is not allowed; allowed: ${ctx.response.get('Allow')}`);
-        if (ctx.status === 501) throw new NotImplemented(`${ctx.method} is not implemented by this server`);
+        if (ctx.status === 501) {
+          // The router's 501 for methods it does not know: a client error all the same (every route is read-only).
+          ctx.set('Allow', 'HEAD, GET');
+          throw new MethodNotAllowed(`${ctx.method} is not allowed; allowed: HEAD, GET`);
+        }
       }
     } catch (error) {
       if (!sendProblem(ctx, error)) {
