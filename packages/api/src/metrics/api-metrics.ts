@@ -75,10 +75,23 @@ export class ApiMetrics implements CacheObserver {
     });
   }
 
+  // Label children per (method, route, status), looked up by one string: prom-client would otherwise hash the
+  // label object twice per request. Bounded like the labels themselves.
+  private readonly requestSeries = new Map<
+    string,
+    { count: Counter.Internal; latency: Histogram.Internal<'method' | 'route' | 'status'> }
+  >();
+
   observeRequest(method: string, route: string, status: number, seconds: number): void {
-    const labels = { method, route, status: String(status) };
-    this.requests.inc(labels);
-    this.duration.observe(labels, seconds);
+    const key = `${method} ${status} ${route}`;
+    let series = this.requestSeries.get(key);
+    if (!series) {
+      const labels = { method, route, status: String(status) };
+      series = { count: this.requests.labels(labels), latency: this.duration.labels(labels) };
+      this.requestSeries.set(key, series);
+    }
+    series.count.inc();
+    series.latency.observe(seconds);
   }
 
   cacheLookup(dataset: DatasetId, result: CacheLookup): void {

@@ -8,16 +8,15 @@ import type { ClientIdentity } from './api-key.js';
 
 export interface AppState {
   requestId: string;
-  log: Logger;
   client: ClientIdentity;
 }
 
 const CLIENT_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /**
- * Outermost middleware: a request id (the client's `x-request-id` when well-formed), a child logger, errors
- * turned into problem+json, unmatched routes into 404 problems, and the request's count and latency in metrics. Access logs are at debug level: the hot
- * path does no logging work at the default level.
+ * Outermost middleware: a request id (the client's `x-request-id` when well-formed), errors turned into
+ * problem+json and logged with that id, unmatched routes into 404 problems, and the request's count and latency
+ * in metrics. Access logs are at debug level: the hot path does no logging work at the default level.
  */
 export function requestContext(logger: Logger, metrics: ApiMetrics): Middleware<AppState> {
   return async (ctx, next) => {
@@ -25,7 +24,8 @@ export function requestContext(logger: Logger, metrics: ApiMetrics): Middleware<
     const given = ctx.get('x-request-id');
     const requestId = CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
     ctx.state.requestId = requestId;
-    ctx.state.log = logger.child({ requestId });
+    // A child logger only when something is logged: building one per request costs more than the rest of a hit.
+    const log = () => logger.child({ requestId });
     ctx.set('X-Request-Id', requestId);
     try {
       await next();
@@ -42,20 +42,17 @@ export function requestContext(logger: Logger, metrics: ApiMetrics): Middleware<
       }
     } catch (error) {
       if (!sendProblem(ctx, error)) {
-        ctx.state.log.error({ err: error, method: ctx.method, path: ctx.path }, 'unhandled error');
+        log().error({ err: error, method: ctx.method, path: ctx.path }, 'unhandled error');
       } else if (ctx.status >= 500) {
-        ctx.state.log.warn({ err: error, method: ctx.method, path: ctx.path }, 'request failed');
+        log().warn({ err: error, method: ctx.method, path: ctx.path }, 'request failed');
       }
     }
     const ms = performance.now() - started;
     // The route template, not the path: label values must come from a bounded set.
     const route = (ctx as { _matchedRoute?: unknown })._matchedRoute;
     metrics.observeRequest(ctx.method, typeof route === 'string' ? route : 'unrouted', ctx.status, ms / 1000);
-    if (ctx.state.log.isLevelEnabled('debug')) {
-      ctx.state.log.debug(
-        { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms) },
-        'request',
-      );
+    if (logger.isLevelEnabled('debug')) {
+      log().debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms) }, 'request');
     }
   };
 }
