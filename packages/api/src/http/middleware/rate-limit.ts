@@ -44,7 +44,11 @@ export class SlidingWindowLimiter {
         const t = WINDOW_MS * (1 - (this.limit - count - 1) / previous);
         waitMs = Math.min(untilWindowEnd, t - intoWindow);
       }
-      return { allowed: false, remaining: 0, resetSeconds: Math.max(1, Math.ceil(Math.round(waitMs) / 1000)) };
+      return {
+        allowed: false,
+        remaining: 0,
+        resetSeconds: Math.max(1, Math.ceil(Math.round(waitMs) / 1000)),
+      };
     }
     this.current.set(client, count + 1);
     return {
