@@ -1,14 +1,14 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
 import { resolve } from 'node:path';
+import type { Duplex } from 'node:stream';
 import type Koa from 'koa';
 import type { Logger } from 'pino';
 import type { ApiConfig } from './config.js';
 import { createApp } from './http/app.js';
-import { parserProblemResponse } from './http/problem.js';
 import type { AppState } from './http/middleware/request-context.js';
+import { parserProblemResponse } from './http/problem.js';
 import { createLogger } from './logger.js';
 import { ApiMetrics } from './metrics/api-metrics.js';
 import { UpstreamClient } from './upstream/client.js';

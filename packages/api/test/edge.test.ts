@@ -73,7 +73,7 @@ describe.skipIf(!hasSnapshot)('the HTTP edge', () => {
         { authorization: `Bearer ${KEY_A.toUpperCase()}` },
         { authorization: 'Bearer' },
         { authorization: `Basic ${Buffer.from(`user:${KEY_A}`).toString('base64')}` },
-      ]) {
+      ] as Record<string, string>[]) {
         const response = await raw(`${api.url}/producaoCSV`, headers);
         expect(response.status, JSON.stringify(headers)).toBe(401);
         expect(response.header('www-authenticate')).toBe('Bearer realm="vitibrasil", error="invalid_token"');
@@ -86,7 +86,7 @@ describe.skipIf(!hasSnapshot)('the HTTP edge', () => {
         { 'x-api-key': KEY_B },
         { authorization: `Bearer ${KEY_A}` },
         { authorization: `bearer ${KEY_B}` },
-      ]) {
+      ] as Record<string, string>[]) {
         const response = await raw(`${api.url}/v1/datasets/producao/rows?limit=1`, headers);
         expect(response.status, JSON.stringify(headers)).toBe(200);
       }
@@ -95,6 +95,9 @@ describe.skipIf(!hasSnapshot)('the HTTP edge', () => {
     it('leaves the probes and the API description open', async () => {
       expect((await raw(`${api.url}/healthz`)).status).toBe(200);
       expect((await raw(`${api.url}/readyz`)).status).toBe(200);
+      expect((await raw(`${api.url}/openapi.json`)).status).toBe(200);
+      expect((await raw(`${api.url}/docs/`)).status).toBe(200);
+      expect((await raw(`${api.url}/docs/swagger-ui-bundle.js`)).status).toBe(200);
     });
   });
 

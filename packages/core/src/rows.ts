@@ -7,7 +7,7 @@ import { DATASET_IDS } from './catalog.js';
  */
 export const TidyRowSchema = z
   .object({
-    dataset: z.enum(DATASET_IDS),
+    dataset: z.enum(DATASET_IDS).describe('Dataset id (see the catalog).'),
     category: z
       .string()
       .nullable()
@@ -17,7 +17,7 @@ export const TidyRowSchema = z
       .nullable()
       .describe('Product or cultivar; null on total rows and on import/export rows.'),
     country: z.string().nullable().describe('Partner country (import/export datasets only).'),
-    year: z.number().int().min(1900).max(2200),
+    year: z.number().int().min(1900).max(2200).describe('Year of the observation.'),
     quantity: z.number().nullable().describe('Litres or kilograms (see unit); null when not published.'),
     quantity_flag: z
       .string()
@@ -27,10 +27,11 @@ export const TidyRowSchema = z
       ),
     value_usd: z.number().nullable().describe('Value in US$ (import/export datasets only).'),
     value_flag: z.string().nullable().describe('Marker published instead of a value.'),
-    unit: z.enum(['L', 'kg']),
+    unit: z.enum(['L', 'kg']).describe('Unit of quantity: litres or kilograms.'),
     is_total: z.boolean().describe('True on category total rows: never add a total to its items.'),
   })
-  .strict();
+  .strict()
+  .describe('One observation: a row of the published table (a category total or an item) and one year.');
 
 export type TidyRow = z.infer<typeof TidyRowSchema>;
 

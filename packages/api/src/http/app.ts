@@ -11,6 +11,7 @@ import { type AppState, requestContext } from './middleware/request-context.js';
 import { queryLengthLimit, requestTimeout } from './middleware/request-limits.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { unless } from './middleware/unless.js';
+import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
 import { legacyRoutes } from './routes/legacy.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -65,6 +66,7 @@ export function createApp(deps: AppDependencies): Koa<AppState> {
     v1Routes(deps.cache, deps.upstreamUrl),
     legacyRoutes(deps.cache),
     metricsRoutes(deps.metrics),
+    docsRoutes({ authRequired: keys !== null, rateLimited: config.RATE_LIMIT_PER_MINUTE > 0 }),
   ]) {
     app.use(router.routes());
     app.use(router.allowedMethods());

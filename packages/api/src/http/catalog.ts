@@ -1,5 +1,6 @@
 import { DATASETS, type DatasetDefinition } from '@vitibrasil/core';
 import type { DatasetCache } from '../upstream/dataset-cache.js';
+import type { CatalogEntry } from './openapi/schemas.js';
 
 /** Path of a dataset's legacy route, e.g. /processamentoCSV/tipo/Viniferas. */
 export const legacyPath = (dataset: DatasetDefinition): string =>
@@ -10,7 +11,7 @@ export function catalogEntry(
   dataset: DatasetDefinition,
   cache: DatasetCache,
   upstreamUrl: (file: string) => string,
-) {
+): CatalogEntry {
   const { served, lastFailure } = cache.status(dataset.id);
   const snapshot = served?.snapshot;
   return {
@@ -45,5 +46,5 @@ export function catalogEntry(
   };
 }
 
-export const catalog = (cache: DatasetCache, upstreamUrl: (file: string) => string) =>
+export const catalog = (cache: DatasetCache, upstreamUrl: (file: string) => string): CatalogEntry[] =>
   DATASETS.map((dataset) => catalogEntry(dataset, cache, upstreamUrl));

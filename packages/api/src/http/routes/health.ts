@@ -1,6 +1,7 @@
 import { Router } from '@koa/router';
 import type { DatasetCache } from '../../upstream/dataset-cache.js';
 import type { AppState } from '../middleware/request-context.js';
+import type { Health, Ready } from '../openapi/schemas.js';
 
 // The smallest file: proving the upstream reachable costs it half a kilobyte.
 const PROBE_DATASET = 'processamento_semclass';
@@ -10,12 +11,12 @@ export function healthRoutes(cache: DatasetCache): Router<AppState> {
   const router = new Router<AppState>();
   router.get('/healthz', (ctx) => {
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = { status: 'ok' };
+    ctx.body = { status: 'ok' } satisfies Health;
   });
   router.get('/readyz', async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     if (!cache.hasAnyData()) await cache.get(PROBE_DATASET); // throws UpstreamUnavailable → 503 problem
-    ctx.body = { status: 'ready' };
+    ctx.body = { status: 'ready' } satisfies Ready;
   });
   return router;
 }

@@ -5,6 +5,7 @@ import type { DatasetCache } from '../../upstream/dataset-cache.js';
 import { catalog, catalogEntry } from '../catalog.js';
 import { sendData } from '../data-response.js';
 import type { AppState } from '../middleware/request-context.js';
+import type { Catalog } from '../openapi/schemas.js';
 import { parseRowsQuery, rowsBody } from '../rows-query.js';
 
 function datasetParam(value: string): DatasetDefinition {
@@ -18,7 +19,7 @@ export function v1Routes(cache: DatasetCache, upstreamUrl: (file: string) => str
 
   router.get('/datasets', (ctx) => {
     ctx.set('Cache-Control', 'no-cache');
-    ctx.body = { datasets: catalog(cache, upstreamUrl) };
+    ctx.body = { datasets: catalog(cache, upstreamUrl) } satisfies Catalog;
   });
 
   router.get('/datasets/:dataset', (ctx) => {

@@ -1,0 +1,246 @@
+import { DATASET_IDS, type DatasetFamily, type TidyRow, TidyRowSchema } from '@vitibrasil/core';
+import { z } from 'zod';
+
+/*
+ * Response bodies as zod schemas. The code that builds them is typed by `z.infer` of these, the OpenAPI document
+ * is generated from them, and the tests parse real responses with them: one definition, no copy to drift.
+ */
+
+/** Adds a description and examples; the examples are type-checked against the schema's own output. */
+const documented = <S extends z.ZodType>(schema: S, description: string, examples: z.output<S>[]): S =>
+  schema.meta({ description, examples });
+
+const FAMILIES = [
+  'producao',
+  'processamento',
+  'comercializacao',
+  'importacao',
+  'exportacao',
+] as const satisfies readonly DatasetFamily[];
+
+const timestamp = z.iso.datetime();
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+const count = z.number().int().nonnegative();
+
+const EXAMPLE_HASH = 'b6ec34cc43dceceea9edee189a8d499b718315d01633b7eb20d4885b2c5f8f54';
+
+/** Real rows (Producao.csv, ImpSuco.csv), for the document's examples. */
+export const TIDY_ROW_EXAMPLES: readonly TidyRow[] = [
+  {
+    dataset: 'producao',
+    category: 'VINHO DE MESA',
+    item: null,
+    country: null,
+    year: 2023,
+    quantity: 169762429,
+    quantity_flag: null,
+    value_usd: null,
+    value_flag: null,
+    unit: 'L',
+    is_total: true,
+  },
+  {
+    dataset: 'importacao_suco',
+    category: null,
+    item: null,
+    country: 'Argentina',
+    year: 2000,
+    quantity: 2022110,
+    quantity_flag: null,
+    value_usd: 1659478,
+    value_flag: null,
+    unit: 'kg',
+    is_total: false,
+  },
+];
+
+/** The tidy row of @vitibrasil/core with examples for the document; it validates exactly as TidyRowSchema. */
+export const TidyRowDocSchema = documented(
+  TidyRowSchema,
+  'One observation: a published row (a category total or an item) and one year.',
+  [...TIDY_ROW_EXAMPLES],
+);
+
+export const RowsPageSchema = documented(
+  z
+    .object({
+      dataset: z.enum(DATASET_IDS),
+      content_hash: sha256Hex.describe('SHA-256 of the upstream file the rows were read from.'),
+      total: count.describe('Rows matching the filters, over all pages.'),
+      offset: count.describe('Position of the first row of this page among the matching rows.'),
+      limit: z.number().int().min(1).describe('Page size (the `limit` parameter, default 1000).'),
+      next_cursor: z
+        .string()
+        .nullable()
+        .describe('Pass as `cursor` for the next page (also in the Link header); null on the last page.'),
+      rows: z.array(TidyRowDocSchema),
+    })
+    .strict(),
+  'A page of tidy rows (format=json).',
+  [
+    {
+      dataset: 'producao',
+      content_hash: EXAMPLE_HASH,
+      total: 4,
+      offset: 0,
+      limit: 1,
+      next_cursor: 'YjZlYzM0Y2M0M2RjLlNWbUNfSnpQYVEuMQ',
+      rows: TIDY_ROW_EXAMPLES.slice(0, 1),
+    },
+  ],
+);
+export type RowsPage = z.infer<typeof RowsPageSchema>;
+
+const CachedStateSchema = z
+  .object({
+    state: z
+      .enum(['fresh', 'stale', 'stale-if-error'])
+      .describe(
+        'fresh: within the TTL; stale: past it, refresh under way; stale-if-error: last refresh failed.',
+      ),
+    origin: z.enum(['upstream', 'disk']).describe('Where this process got the copy.'),
+    fetched_at: timestamp.describe('Last time the upstream confirmed this content.'),
+    changed_at: timestamp.describe("When this content was first seen (or the upstream's Last-Modified)."),
+    content_hash: sha256Hex.describe('SHA-256 of the upstream bytes.'),
+    bytes: count,
+    row_count: count.describe('Tidy rows (published rows × years).'),
+    published_rows: count.describe('Rows of the published table.'),
+    year_from: z.number().int().nullable(),
+    year_to: z.number().int().nullable(),
+    encoding: z.enum(['utf-8', 'windows-1252']),
+    delimiter: z.enum(['tab', 'semicolon']),
+  })
+  .strict();
+
+export const CatalogEntrySchema = documented(
+  z
+    .object({
+      id: z.enum(DATASET_IDS),
+      title: z.string(),
+      family: z.enum(FAMILIES),
+      unit: z.enum(['L', 'kg']),
+      measures: z.array(z.enum(['quantity', 'value_usd'])).min(1),
+      upstream_url: z.url().describe("The file in Embrapa's download folder (or the configured mirror)."),
+      legacy_route: z.string().startsWith('/').describe('Path of the legacy route serving this dataset.'),
+      rows_url: z.string().startsWith('/'),
+      cached: CachedStateSchema.nullable().describe('What is held of the dataset; null while nothing is.'),
+      last_error: z
+        .object({ at: timestamp, code: z.string(), message: z.string() })
+        .strict()
+        .nullable()
+        .describe('Last failure of the upstream for this file (a cached copy may still be served).'),
+    })
+    .strict(),
+  'A dataset of the catalog and what is cached of it.',
+  [
+    {
+      id: 'producao',
+      title: 'Produção de vinhos, sucos e derivados',
+      family: 'producao',
+      unit: 'L',
+      measures: ['quantity'],
+      upstream_url: 'http://vitibrasil.cnpuv.embrapa.br/download/Producao.csv',
+      legacy_route: '/producaoCSV',
+      rows_url: '/v1/datasets/producao/rows',
+      cached: {
+        state: 'fresh',
+        origin: 'upstream',
+        fetched_at: '2025-06-30T12:00:00.000Z',
+        changed_at: '2025-06-30T12:00:00.000Z',
+        content_hash: EXAMPLE_HASH,
+        bytes: 14176,
+        row_count: 2754,
+        published_rows: 51,
+        year_from: 1970,
+        year_to: 2023,
+        encoding: 'utf-8',
+        delimiter: 'semicolon',
+      },
+      last_error: null,
+    },
+  ],
+);
+export type CatalogEntry = z.infer<typeof CatalogEntrySchema>;
+
+export const CatalogSchema = z
+  .object({ datasets: z.array(CatalogEntrySchema) })
+  .strict()
+  .describe('The 15 datasets, in catalog order.');
+export type Catalog = z.infer<typeof CatalogSchema>;
+
+export const HealthSchema = z.object({ status: z.literal('ok') }).strict();
+export type Health = z.infer<typeof HealthSchema>;
+
+export const ReadySchema = z.object({ status: z.literal('ready') }).strict();
+export type Ready = z.infer<typeof ReadySchema>;
+
+/** What http/problem.ts sends, with every extension member an AppError in errors.ts can add. */
+export const ProblemSchema = documented(
+  z
+    .object({
+      type: z
+        .string()
+        .describe('URN naming the kind of failure, e.g. urn:vitibrasil:problem:unknown-dataset.'),
+      title: z.string(),
+      status: z.number().int().min(400).max(599),
+      detail: z.string().describe('What went wrong with this request, for humans.'),
+      instance: z.string().describe('Path of the request.'),
+      code: z
+        .string()
+        .regex(/^[A-Z_]+$/)
+        .describe('Stable machine-readable code, the same as `type` in SCREAMING_CASE.'),
+      invalid_params: z
+        .array(z.object({ name: z.string(), reason: z.string() }).strict())
+        .min(1)
+        .optional()
+        .describe('400: every parameter that was refused, and why.'),
+      valid_values: z
+        .array(z.string())
+        .optional()
+        .describe('404 for an unknown dataset or tipo: the values that exist.'),
+      retry_after_seconds: z
+        .number()
+        .int()
+        .positive()
+        .optional()
+        .describe('429: seconds to wait, as in Retry-After.'),
+    })
+    .strict(),
+  'An RFC 9457 problem document; every error answer of this API is one (application/problem+json).',
+  [
+    {
+      type: 'urn:vitibrasil:problem:invalid-parameter',
+      title: 'Invalid request parameter',
+      status: 400,
+      detail: 'year: must be a four-digit year',
+      instance: '/v1/datasets/producao/rows',
+      code: 'INVALID_PARAMETER',
+      invalid_params: [{ name: 'year', reason: 'must be a four-digit year' }],
+    },
+  ],
+);
+export type Problem = z.infer<typeof ProblemSchema>;
+
+export const LegacyRecordSchema = z
+  .record(z.string(), z.union([z.number(), z.string()]))
+  .describe(
+    'One published row: the header names as published (`id`, `control`, `produto`/`cultivar`, or `Id`, `País`) ' +
+      'and one key per year (`YYYY.1` for the US$ column of import/export files). Empty cells are 0; markers ' +
+      'such as `*` or `nd` stay text.',
+  );
+
+export const LegacyDocumentSchema = documented(
+  z.union([z.array(LegacyRecordSchema), z.record(z.string(), z.array(LegacyRecordSchema))]),
+  "The original Flask service's shape. Files with category rows: an object keyed by the category row's " +
+    '`control`, each holding its records (total row first, without `control`). Other files: an array of ' +
+    'records with `control` when the file has that column. Keys are sorted as the original sent them.',
+  [
+    {
+      'VINHO DE MESA': [
+        { '2022': 195031611, '2023': 169762429, id: 1, produto: 'VINHO DE MESA' },
+        { '2022': 162844214, '2023': 139320884, id: 2, produto: 'Tinto' },
+      ],
+    },
+    [{ '2023': 0, '2023.1': 0, Id: 3, País: 'Argentina' }],
+  ],
+);

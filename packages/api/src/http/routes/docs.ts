@@ -1,0 +1,46 @@
+import { Router } from '@koa/router';
+import { cachedBody } from '../../data/cached-body.js';
+import { RouteNotFound } from '../../errors.js';
+import { sendBody } from '../data-response.js';
+import { cacheControlFor, DOCS_PAGE, docsFile } from '../docs/assets.js';
+import type { AppState } from '../middleware/request-context.js';
+import { buildOpenApiDocument, type OpenApiOptions } from '../openapi/document.js';
+
+/**
+ * GET /openapi.json, and the Swagger UI page at /docs/ with all its assets served from here (no CDN: clients may
+ * be offline). The document is built once, when the app is created: it only changes with the code and config.
+ */
+export function docsRoutes(options: OpenApiOptions): Router<AppState> {
+  // Strict: /docs and /docs/ are different routes, so that relative asset URLs always resolve under /docs/.
+  const router = new Router<AppState>({ strict: true });
+  const openapi = cachedBody(
+    JSON.stringify(buildOpenApiDocument(options)),
+    'application/json; charset=utf-8',
+  );
+
+  router.get('/openapi.json', (ctx) => {
+    ctx.set('Cache-Control', 'no-cache');
+    return sendBody(ctx, openapi);
+  });
+
+  router.get('/docs', (ctx) => {
+    ctx.status = 301;
+    // Relative, so it also works behind a proxy that mounts the API under a prefix.
+    ctx.set('Location', 'docs/');
+  });
+
+  router.get('/docs/', (ctx) => {
+    ctx.set('Cache-Control', 'no-cache');
+    return sendBody(ctx, DOCS_PAGE);
+  });
+
+  router.get('/docs/:file', async (ctx) => {
+    const name = ctx.params.file ?? '';
+    const file = docsFile(name);
+    if (!file) throw new RouteNotFound(`no documentation file ${name}`);
+    ctx.set('Cache-Control', cacheControlFor(name));
+    await sendBody(ctx, await file);
+  });
+
+  return router;
+}
