@@ -214,6 +214,31 @@ describe.skipIf(!hasSnapshot)('the HTTP edge', () => {
       expect((await raw(`${api.url}/v1/datasets/producao/rows?item=${'a'.repeat(100)}`)).status).toBe(200);
     });
 
+    it.each([
+      '/v1/datasets',
+      '/v1/datasets/producao',
+      '/healthz',
+      '/readyz',
+      '/metrics',
+      '/openapi.json',
+      '/docs/',
+    ])('rejects any query parameter on %s, which takes none', async (path) => {
+      const response = await raw(`${api.url}${path}?year=2020&year=2021&colour`);
+      expect(response.status).toBe(400);
+      expect(json(response.body)).toMatchObject({
+        code: 'INVALID_PARAMETER',
+        invalid_params: [
+          { name: 'year', reason: 'is not a parameter of this route' },
+          { name: 'colour', reason: 'is not a parameter of this route' },
+        ],
+      });
+      expect((await raw(`${api.url}${path}?`)).status).toBe(200);
+    });
+
+    it('ignores query strings on the legacy routes, as the original service did', async () => {
+      expect((await raw(`${api.url}/producaoCSV?_=1700000000`)).status).toBe(200);
+    });
+
     it('rejects unknown query parameters with 400 naming them', async () => {
       const response = await raw(`${api.url}/v1/datasets/producao/rows?yaer=2000`);
       expect(response.status).toBe(400);

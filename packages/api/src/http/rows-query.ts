@@ -4,8 +4,9 @@ import { z } from 'zod';
 import { type CachedBody, cachedBody } from '../data/cached-body.js';
 import { csvLine } from '../data/csv.js';
 import type { DatasetSnapshot } from '../data/snapshot.js';
-import { type InvalidParam, InvalidParameter, StaleCursor } from '../errors.js';
+import { InvalidParameter, StaleCursor } from '../errors.js';
 import { foldText } from '../reader/cells.js';
+import { parseQuery } from './query.js';
 
 const year = z
   .string()
@@ -53,24 +54,9 @@ export const RowsQuerySchema = z
 
 export type RowsQuery = z.infer<typeof RowsQuerySchema>;
 
-/** Validates the raw query; every problem is reported with the parameter's name. */
-export function parseRowsQuery(raw: Record<string, string | string[] | undefined>): RowsQuery {
-  const params: InvalidParam[] = [];
-  for (const [name, value] of Object.entries(raw)) {
-    if (Array.isArray(value)) params.push({ name, reason: 'must be given at most once' });
-  }
-  if (params.length) throw new InvalidParameter(params);
-  const parsed = RowsQuerySchema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  for (const issue of parsed.error.issues) {
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) params.push({ name: key, reason: 'is not a parameter of this route' });
-    } else {
-      params.push({ name: String(issue.path[0] ?? 'query'), reason: issue.message });
-    }
-  }
-  throw new InvalidParameter(params);
-}
+/** Validates the raw query of the rows route. */
+export const parseRowsQuery = (raw: Record<string, string | string[] | undefined>): RowsQuery =>
+  parseQuery(RowsQuerySchema, raw);
 
 interface Cursor {
   readonly version: string;

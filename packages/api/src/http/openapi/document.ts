@@ -216,6 +216,12 @@ const RESPONSES = {
     { missing: problemOf(new Unauthorized('missing'), '/v1/datasets') },
     { 'WWW-Authenticate': headerRef('WWW-Authenticate') },
   ),
+  UnknownParameter: problemResponse('This route takes no query parameters; each one given is listed.', {
+    unknown: problemOf(
+      new InvalidParameter([{ name: 'year', reason: 'is not a parameter of this route' }]),
+      '/v1/datasets',
+    ),
+  }),
   UriTooLong: problemResponse('The query string is longer than the server accepts (MAX_QUERY_LENGTH).', {
     tooLong: problemOf(new UriTooLong(4100, 2048), '/v1/datasets/producao/rows'),
   }),
@@ -402,6 +408,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
         tags: ['datasets'],
         ...security,
         responses: {
+          '400': responseRef('UnknownParameter'),
           '200': ok(
             'Every dataset, in catalog order.',
             { [JSON_TYPE]: { schema: schemaRef('Catalog') } },
@@ -422,6 +429,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
         parameters: [datasetParameter],
         ...security,
         responses: {
+          '400': responseRef('UnknownParameter'),
           '200': ok(
             'The dataset.',
             { [JSON_TYPE]: { schema: schemaRef('CatalogEntry') } },
@@ -491,7 +499,9 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
       get: {
         operationId: `legacy_${family}`,
         summary: `${first.legacy.path}: ${family} in the original service's shape`,
-        description: `Legacy route of the original Flask service (${files.join(', ')}); same rows as /v1.`,
+        description:
+          `Legacy route of the original Flask service (${files.join(', ')}); same rows as /v1. ` +
+          'Query strings are ignored, as the original service ignored them.',
         tags: ['legacy'],
         ...(tipos.length
           ? {
@@ -536,6 +546,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
         summary: 'Liveness: the process answers',
         tags: ['health'],
         responses: {
+          '400': responseRef('UnknownParameter'),
           '200': probeOk('Alive.', { [JSON_TYPE]: { schema: schemaRef('Health') } }),
           '503': responseRef('RequestTimeout'),
           ...commonErrors('probe'),
@@ -548,6 +559,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
         summary: 'Readiness: data is cached, or the upstream is reachable',
         tags: ['health'],
         responses: {
+          '400': responseRef('UnknownParameter'),
           '200': probeOk('Ready to serve data.', { [JSON_TYPE]: { schema: schemaRef('Ready') } }),
           '503': responseRef('DataUnavailable'),
           ...commonErrors('probe'),
@@ -561,6 +573,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
         tags: ['operations'],
         ...security,
         responses: {
+          '400': responseRef('UnknownParameter'),
           '200': ok('Prometheus text exposition format 0.0.4.', {
             'text/plain; version=0.0.4': {
               schema: { type: 'string' },
@@ -581,6 +594,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
         summary: 'This document (OpenAPI 3.1)',
         tags: ['documentation'],
         responses: {
+          '400': responseRef('UnknownParameter'),
           '200': ok(
             'The OpenAPI document of this server.',
             { [JSON_TYPE]: { schema: { type: 'object' } } },
@@ -598,6 +612,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
         summary: 'Redirects to /docs/',
         tags: ['documentation'],
         responses: {
+          '400': responseRef('UnknownParameter'),
           '301': {
             description: 'The documentation page is /docs/ (relative assets resolve under it).',
             headers: { 'X-Request-Id': headerRef('X-Request-Id'), Location: headerRef('Location') },
@@ -612,6 +627,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
         summary: 'Interactive documentation (Swagger UI), served entirely by this server',
         tags: ['documentation'],
         responses: {
+          '400': responseRef('UnknownParameter'),
           '200': ok(
             'The Swagger UI page.',
             { 'text/html': { schema: { type: 'string' } } },
@@ -638,6 +654,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
           },
         ],
         responses: {
+          '400': responseRef('UnknownParameter'),
           '200': ok(
             'The file.',
             {

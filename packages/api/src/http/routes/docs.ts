@@ -5,6 +5,7 @@ import { sendBody } from '../data-response.js';
 import { cacheControlFor, DOCS_PAGE, docsFile } from '../docs/assets.js';
 import type { AppState } from '../middleware/request-context.js';
 import { buildOpenApiDocument, type OpenApiOptions } from '../openapi/document.js';
+import { noQueryParameters } from '../query.js';
 
 /**
  * GET /openapi.json, and the Swagger UI page at /docs/ with all its assets served from here (no CDN: clients may
@@ -13,28 +14,29 @@ import { buildOpenApiDocument, type OpenApiOptions } from '../openapi/document.j
 export function docsRoutes(options: OpenApiOptions): Router<AppState> {
   // Strict: /docs and /docs/ are different routes, so that relative asset URLs always resolve under /docs/.
   const router = new Router<AppState>({ strict: true });
+  const noQuery = noQueryParameters();
   const openapi = cachedBody(
     JSON.stringify(buildOpenApiDocument(options)),
     'application/json; charset=utf-8',
   );
 
-  router.get('/openapi.json', (ctx) => {
+  router.get('/openapi.json', noQuery, (ctx) => {
     ctx.set('Cache-Control', 'no-cache');
     return sendBody(ctx, openapi);
   });
 
-  router.get('/docs', (ctx) => {
+  router.get('/docs', noQuery, (ctx) => {
     ctx.status = 301;
     // Relative, so it also works behind a proxy that mounts the API under a prefix.
     ctx.set('Location', 'docs/');
   });
 
-  router.get('/docs/', (ctx) => {
+  router.get('/docs/', noQuery, (ctx) => {
     ctx.set('Cache-Control', 'no-cache');
     return sendBody(ctx, DOCS_PAGE);
   });
 
-  router.get('/docs/:file', async (ctx) => {
+  router.get('/docs/:file', noQuery, async (ctx) => {
     const name = ctx.params.file ?? '';
     const file = docsFile(name);
     if (!file) throw new RouteNotFound(`no documentation file ${name}`);

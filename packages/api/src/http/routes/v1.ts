@@ -6,6 +6,7 @@ import { catalog, catalogEntry } from '../catalog.js';
 import { sendData } from '../data-response.js';
 import type { AppState } from '../middleware/request-context.js';
 import type { Catalog } from '../openapi/schemas.js';
+import { noQueryParameters } from '../query.js';
 import { parseRowsQuery, rowsBody } from '../rows-query.js';
 
 function datasetParam(value: string): DatasetDefinition {
@@ -16,13 +17,14 @@ function datasetParam(value: string): DatasetDefinition {
 /** The tidy API: catalog and rows. */
 export function v1Routes(cache: DatasetCache, upstreamUrl: (file: string) => string): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/v1' });
+  const noQuery = noQueryParameters();
 
-  router.get('/datasets', (ctx) => {
+  router.get('/datasets', noQuery, (ctx) => {
     ctx.set('Cache-Control', 'no-cache');
     ctx.body = { datasets: catalog(cache, upstreamUrl) } satisfies Catalog;
   });
 
-  router.get('/datasets/:dataset', (ctx) => {
+  router.get('/datasets/:dataset', noQuery, (ctx) => {
     ctx.set('Cache-Control', 'no-cache');
     ctx.body = catalogEntry(datasetParam(ctx.params.dataset ?? ''), cache, upstreamUrl);
   });
