@@ -23,6 +23,8 @@ import { envNumber, formatTable, snapshotDir } from './common.js';
 const duration = envNumber('BENCH_DURATION', 10);
 const connections = Math.round(envNumber('BENCH_CONNECTIONS', 64));
 const mixedDuration = envNumber('BENCH_MIXED_DURATION', 30);
+// Unmeasured load first, so both servers are measured with their hot paths compiled, not during JIT warm-up.
+const warmup = envNumber('BENCH_WARMUP', 3);
 const BENCH_KEY = 'bench-key-0123456789abcdef';
 
 interface Compared {
@@ -153,13 +155,15 @@ async function main(): Promise<void> {
     children.push(bare.child);
 
     console.log(
-      `node ${process.version}, ${connections} connections, ${duration} s per run; servers in child processes\n`,
+      `node ${process.version}, ${connections} connections, ${duration} s per run after ${warmup} s of warm-up; servers in child processes\n`,
     );
     const rows: string[][] = [HEADER];
     const ratios: string[] = [];
     for (const c of COMPARED) {
       const headers = { 'x-api-key': BENCH_KEY, ...c.headers };
       const label = `${c.path}${c.headers['accept-encoding'] ? ' (br)' : ''}`;
+      for (const url of [api.url, bare.url])
+        await autocannon({ url: `${url}${c.path}`, connections, duration: warmup, headers });
       const apiResult = await autocannon({ url: `${api.url}${c.path}`, connections, duration, headers });
       rows.push(row(`API  ${label}`, apiResult));
       const bareResult = await autocannon({ url: `${bare.url}${c.path}`, connections, duration, headers });
