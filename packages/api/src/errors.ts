@@ -17,7 +17,7 @@ export abstract class AppError extends Error {
     return {};
   }
   /** Response headers the failure implies (`Retry-After`, `WWW-Authenticate`). */
-  headers(): Record<string, string> {
+  responseHeaders(): Record<string, string> {
     return {};
   }
 }
@@ -96,7 +96,7 @@ export class UpstreamUnavailable extends AppError {
   ) {
     super(message, options);
   }
-  override headers() {
+  override responseHeaders() {
     return { 'Retry-After': String(this.retryAfterSeconds) };
   }
 }
@@ -113,7 +113,7 @@ export class Unauthorized extends AppError {
         : 'the API key is not valid',
     );
   }
-  override headers() {
+  override responseHeaders() {
     // RFC 6750: a request without credentials gets the challenge alone; a rejected one says why.
     return {
       'WWW-Authenticate':
@@ -138,7 +138,7 @@ export class RateLimited extends AppError {
   override extensions() {
     return { retry_after_seconds: this.retryAfterSeconds };
   }
-  override headers() {
+  override responseHeaders() {
     return { 'Retry-After': String(this.retryAfterSeconds) };
   }
 }
@@ -164,7 +164,7 @@ export class RequestTimeout extends AppError {
   constructor(readonly timeoutMs: number) {
     super(`the request did not complete within ${timeoutMs} ms; retry later`);
   }
-  override headers() {
+  override responseHeaders() {
     return { 'Retry-After': String(Math.max(1, Math.ceil(this.timeoutMs / 1000))) };
   }
 }

@@ -51,7 +51,13 @@ export interface RunningServer {
 
 export async function startServer(config: ApiConfig, logger?: Logger): Promise<RunningServer> {
   const api = await createApi(config, logger);
-  const server = createServer(api.app.callback());
+  const handle = api.app.callback();
+  let closing = false;
+  // While shutting down, answers ask keep-alive clients to go, so their sockets close after the response.
+  const server = createServer((req, res) => {
+    if (closing) res.setHeader('Connection', 'close');
+    void handle(req, res);
+  });
   // Slow clients must not pin sockets forever (slowloris): headers within 10 s, the whole request within 30 s.
   // Handlers are bounded separately by REQUEST_TIMEOUT_MS. Keep-alive above typical load-balancer idle timeouts.
   server.headersTimeout = 10_000;
@@ -64,6 +70,8 @@ export async function startServer(config: ApiConfig, logger?: Logger): Promise<R
     }
     socket.end(parserProblemResponse(error.code));
   });
+  // CONNECT (tunnels) never reaches Koa; without a listener Node drops the socket without a word.
+  server.on('connect', (_req, socket: Duplex) => socket.end(parserProblemResponse('CONNECT')));
   server.keepAliveTimeout = 65_000;
   server.listen(config.PORT, config.HOST);
   await once(server, 'listening');
@@ -76,11 +84,19 @@ export async function startServer(config: ApiConfig, logger?: Logger): Promise<R
     server,
     api,
     async close() {
+      closing = true;
       const closed = new Promise<void>((done, fail) =>
         server.close((error) => (error ? fail(error) : done())),
       );
+      // server.close closes idle keep-alive sockets once; sockets busy now become idle when their response is
+      // done, and would otherwise stay open until keepAliveTimeout.
       server.closeIdleConnections();
-      await closed;
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
+      try {
+        await closed;
+      } finally {
+        clearInterval(sweep);
+      }
       await api.close();
     },
   };

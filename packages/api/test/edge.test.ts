@@ -65,14 +65,13 @@ describe.skipIf(!hasSnapshot)('the HTTP edge', () => {
       expect(json(response.body)).toMatchObject({ status: 401, code: 'UNAUTHORIZED' });
     });
 
-    it('refuses a wrong key, a key with extra characters and an empty bearer, saying the token is invalid', async () => {
+    it('refuses a wrong key, saying the token is invalid (RFC 6750)', async () => {
       for (const headers of [
         { 'x-api-key': 'wrong-key-cccccccccccccccc' },
         { 'x-api-key': `${KEY_A}x` },
         { 'x-api-key': KEY_A.slice(0, -1) },
+        { 'x-api-key': `${KEY_A}, ${KEY_B}` },
         { authorization: `Bearer ${KEY_A.toUpperCase()}` },
-        { authorization: 'Bearer' },
-        { authorization: `Basic ${Buffer.from(`user:${KEY_A}`).toString('base64')}` },
       ] as Record<string, string>[]) {
         const response = await raw(`${api.url}/producaoCSV`, headers);
         expect(response.status, JSON.stringify(headers)).toBe(401);
@@ -80,10 +79,34 @@ describe.skipIf(!hasSnapshot)('the HTTP edge', () => {
       }
     });
 
+    it('answers credentials of another scheme, or a Bearer without token, with the bare challenge', async () => {
+      for (const authorization of [
+        `Basic ${Buffer.from(`user:${KEY_A}`).toString('base64')}`,
+        'Bearer',
+        'Bearer  ',
+      ]) {
+        const response = await raw(`${api.url}/producaoCSV`, { authorization });
+        expect(response.status, authorization).toBe(401);
+        expect(response.header('www-authenticate')).toBe('Bearer realm="vitibrasil"');
+      }
+    });
+
+    it('marks data served behind a key private, so shared caches do not hand it to clients without one', async () => {
+      const response = await raw(`${api.url}/producaoCSV`, { 'x-api-key': KEY_A });
+      expect(response.header('cache-control')).toMatch(/^private, max-age=\d+$/);
+    });
+
+    it('leaves case and trailing-slash variants of the open routes open, as the router matches them', async () => {
+      for (const path of ['/HEALTHZ', '/healthz/', '/Readyz/', '/OPENAPI.JSON']) {
+        expect((await raw(api.url + path)).status, path).toBe(200);
+      }
+    });
+
     it('accepts every configured key, as x-api-key or Authorization: Bearer', async () => {
       for (const headers of [
         { 'x-api-key': KEY_A },
         { 'x-api-key': KEY_B },
+        { 'x-api-key': `${KEY_A}, ${KEY_A}` }, // the same key twice (Node joins repeated headers)
         { authorization: `Bearer ${KEY_A}` },
         { authorization: `bearer ${KEY_B}` },
       ] as Record<string, string>[]) {
@@ -150,6 +173,27 @@ describe.skipIf(!hasSnapshot)('the HTTP edge', () => {
       ).toBe(429);
     });
 
+    it('behind a proxy, keys on the address the proxy appended, not on what the client put before it', async () => {
+      const api = await start({ RATE_LIMIT_PER_MINUTE: '3', TRUST_PROXY: 'true' });
+      for (let i = 0; i < 3; i++) {
+        const response = await raw(`${api.url}/v1/datasets`, { 'x-forwarded-for': `10.0.0.${i}, 192.0.2.7` });
+        expect(response.status).toBe(200);
+      }
+      const spoofed = await raw(`${api.url}/v1/datasets`, { 'x-forwarded-for': '10.0.0.99, 192.0.2.7' });
+      expect(spoofed.status).toBe(429);
+      // Another address appended by the proxy is another client; garbage falls back to the socket's address.
+      expect((await raw(`${api.url}/v1/datasets`, { 'x-forwarded-for': '192.0.2.8' })).status).toBe(200);
+      for (let i = 0; i < 3; i++) {
+        const garbage = await raw(`${api.url}/v1/datasets`, {
+          'x-forwarded-for': `not-an-ip-${i}${'x'.repeat(200)}`,
+        });
+        expect(garbage.status).toBe(200);
+      }
+      expect((await raw(`${api.url}/v1/datasets`, { 'x-forwarded-for': 'still-not-an-ip' })).status).toBe(
+        429,
+      );
+    });
+
     it('is off with RATE_LIMIT_PER_MINUTE=0', async () => {
       const api = await start({ RATE_LIMIT_PER_MINUTE: '0' });
       for (let i = 0; i < 20; i++) {
@@ -205,6 +249,26 @@ describe.skipIf(!hasSnapshot)('the HTTP edge', () => {
       expect(preflight.header('access-control-allow-origin')).toBe('http://localhost:5173');
       expect(preflight.header('access-control-allow-headers')).toContain('x-api-key');
       expect(preflight.header('access-control-allow-methods')).toContain('GET');
+    });
+
+    it('answers errors to allowed origins as problem documents with the CORS headers', async () => {
+      for (const path of ['/v1/datasets/nope', '/v1/datasets/producao/rows?limit=abc', '/no/such/route']) {
+        const response = await raw(api.url + path, { origin: 'https://app.example.org' });
+        expect(response.status, path).toBeGreaterThanOrEqual(400);
+        expect(response.status, path).toBeLessThan(500);
+        expect(response.header('content-type')).toMatch(/^application\/problem\+json/);
+        expect(response.header('access-control-allow-origin')).toBe('https://app.example.org');
+      }
+      const anyOrigin = await start({ CORS_ORIGINS: '*', API_KEYS: KEY_A, RATE_LIMIT_PER_MINUTE: '2' });
+      for (const headers of [{}, { origin: 'https://x.example' }] as Record<string, string>[]) {
+        const unauthorized = await raw(`${anyOrigin.url}/v1/datasets`, headers);
+        expect(unauthorized.status).toBe(401);
+        expect(unauthorized.header('www-authenticate')).toBe('Bearer realm="vitibrasil"');
+      }
+      const limited = await raw(`${anyOrigin.url}/v1/datasets`, { origin: 'https://x.example' });
+      expect(limited.status).toBe(429);
+      expect(limited.header('retry-after')).toBeDefined();
+      expect(limited.header('access-control-allow-origin')).toBe('*');
     });
 
     it('answers a query string over MAX_QUERY_LENGTH with 414, before parsing it', async () => {

@@ -259,6 +259,10 @@ describe.skipIf(!hasSnapshot)('hostile input (property-based)', () => {
       expectWellFormed(response, JSON.stringify(target.toString('latin1')));
       expect(response.status).toBe(400);
     }
+    const connect = await rawRequest(api.url, 'CONNECT', Buffer.from('127.0.0.1:443'));
+    expectWellFormed(connect, 'CONNECT');
+    expect(connect.status).toBe(405);
+    expect(connect.headers.get('allow')).toBe('HEAD, GET');
     const huge = await rawRequest(api.url, 'GET', Buffer.from('/healthz'), [
       `x-padding: ${'a'.repeat(20_000)}`,
     ]);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StaticUpstream, startStaticUpstream } from '../src/testing/static-upstream.js';
 import { hasSnapshot, SNAPSHOT_DIR } from './snapshot.js';
@@ -56,17 +56,20 @@ describe.skipIf(!hasSnapshot)('graceful shutdown of the process', () => {
     await removeDir(cacheDir);
   });
 
-  it('on SIGTERM stops accepting, finishes the request in flight, then exits 0', async () => {
+  it('on SIGTERM stops accepting, finishes the request in flight (keep-alive client), then exits 0 at once', async () => {
     // Hold the upstream answer so a request is in flight when the signal arrives.
     upstream.setFault(async () => {
       await sleep(1500);
       return false;
     });
     const child = await startMain({ UPSTREAM_BASE_URL: upstream.url, CACHE_DIR: cacheDir });
+    // A keep-alive client, as browsers and SDKs are: its idle socket must not hold the shutdown open.
+    const agent = new Agent({ keepAliveTimeout: 60_000 });
     try {
-      const inFlight = request(`${child.url}/producaoCSV`, { reset: true });
+      const inFlight = request(`${child.url}/producaoCSV`, { dispatcher: agent });
       await sleep(300);
       const exited = once(child.process, 'exit');
+      const signalled = Date.now();
       child.process.kill('SIGTERM');
       await sleep(200);
       await expect(request(`${child.url}/healthz`, { reset: true })).rejects.toMatchObject({
@@ -75,14 +78,18 @@ describe.skipIf(!hasSnapshot)('graceful shutdown of the process', () => {
       const response = await inFlight;
       expect(response.statusCode).toBe(200);
       expect(JSON.parse(await response.body.text())).toHaveProperty('DERIVADOS');
+      expect(response.headers.connection).toBe('keep-alive'); // it was in flight before the signal
       const [code, signal] = await exited;
       expect({ code, signal }).toEqual({ code: 0, signal: null });
+      // Not the 10 s force-exit: the idle keep-alive socket was closed once its response was done.
+      expect(Date.now() - signalled).toBeLessThan(5000);
       expect(child.logs.some((entry) => entry.msg === 'shutting down' && entry.signal === 'SIGTERM')).toBe(
         true,
       );
     } finally {
       upstream.setFault(null);
       child.process.kill('SIGKILL');
+      await agent.close();
     }
   });
 

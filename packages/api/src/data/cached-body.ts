@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import { type ContentCoding, compress, MIN_COMPRESSIBLE_BYTES } from './compression.js';
+import {
+  type CompressionEffort,
+  type ContentCoding,
+  compress,
+  MIN_COMPRESSIBLE_BYTES,
+} from './compression.js';
 
 /**
  * A serialized response body with its strong ETag, built once per data version and query. Its gzip and brotli
@@ -14,6 +19,7 @@ export class CachedBody {
     readonly contentType: string,
     /** Cursor of the following page, for paginated bodies. */
     readonly nextCursor: string | null = null,
+    private readonly effort: CompressionEffort = 'thorough',
   ) {
     this.etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
   }
@@ -31,7 +37,7 @@ export class CachedBody {
   encoded(coding: ContentCoding): Buffer | Promise<Buffer> {
     const known = this.encodings.get(coding);
     if (known) return known;
-    const pending = compress(this.body, coding, 'thorough').then(
+    const pending = compress(this.body, coding, this.effort).then(
       (bytes) => {
         this.encodings.set(coding, bytes);
         return bytes;
@@ -46,16 +52,23 @@ export class CachedBody {
   }
 }
 
+export interface CachedBodyOptions {
+  readonly nextCursor?: string | null;
+  /**
+   * `thorough` (default) for bodies served many times per version (legacy documents, the API description);
+   * `fast` for query-derived bodies, whose number a client controls: each new query must not cost a
+   * thorough compression.
+   */
+  readonly effort?: CompressionEffort;
+}
+
 export function cachedBody(
   content: string | Buffer,
   contentType: string,
-  nextCursor: string | null = null,
+  options: CachedBodyOptions = {},
 ): CachedBody {
-  return new CachedBody(
-    typeof content === 'string' ? Buffer.from(content) : content,
-    contentType,
-    nextCursor,
-  );
+  const body = typeof content === 'string' ? Buffer.from(content) : content;
+  return new CachedBody(body, contentType, options.nextCursor ?? null, options.effort);
 }
 
 // What an entry costs beyond its body: key, object and map overhead. Keeps many tiny bodies within the budget.

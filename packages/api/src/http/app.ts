@@ -37,17 +37,28 @@ export interface AppDependencies {
   readonly upstreamUrl: (file: string) => string;
 }
 
+// The routers match case-insensitively and ignore a trailing slash: so do these, or `/HEALTHZ/` would route to the
+// probe yet be treated as protected.
+const canonical = (path: string) => path.toLowerCase().replace(/\/+$/, '');
 /** Probes stay reachable for load balancers and orchestrators whatever the keys and limits. */
-const isProbe = (path: string) => path === '/healthz' || path === '/readyz';
+const isProbe = (path: string) => {
+  const p = canonical(path);
+  return p === '/healthz' || p === '/readyz';
+};
 /** Routes that describe the API, open even when keys are required: a client must be able to learn how to call it. */
-const isOpen = (path: string) =>
-  isProbe(path) || path === '/openapi.json' || path === '/docs' || path.startsWith('/docs/');
+const isOpen = (path: string) => {
+  const p = canonical(path);
+  return isProbe(p) || p === '/openapi.json' || p === '/docs' || p.startsWith('/docs/');
+};
 
 /** The Koa application, without a listener: the server, the tests and a Lambda adapter all start from here. */
 export function createApp(deps: AppDependencies): Koa<AppState> {
   const { config } = deps;
   const app = new Koa<AppState>();
   app.proxy = config.TRUST_PROXY;
+  // Only the address our proxy appended (the last X-Forwarded-For entry) is trusted: entries before it are
+  // whatever the client sent.
+  app.maxIpsCount = 1;
   // Errors are logged by requestContext with the request id; Koa's default stderr printer would double them.
   app.silent = true;
   app.use(requestContext(deps.logger, deps.metrics));

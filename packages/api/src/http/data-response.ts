@@ -28,7 +28,7 @@ export async function sendBody(ctx: Context, body: CachedBody): Promise<void> {
 
 /**
  * Sends a dataset body with its validators and provenance: Last-Modified (when the content last changed),
- * Cache-Control (what is left of the TTL), and X-Data-Source / X-Data-Fetched-At / X-Data-Age saying where the
+ * Cache-Control (what is left of the TTL; private when an API key was required), and X-Data-Source / X-Data-Fetched-At / X-Data-Age saying where the
  * data came from and how old it is.
  */
 export function sendData(
@@ -38,7 +38,9 @@ export function sendData(
   nextUrl?: string,
 ): Promise<void> {
   ctx.set('Last-Modified', served.snapshot.changedAt.toUTCString());
-  ctx.set('Cache-Control', `public, max-age=${served.freshForSeconds}`);
+  // Data behind a key must not be stored by shared caches, which would hand it to clients without one.
+  const scope = ctx.state.client?.authenticated ? 'private' : 'public';
+  ctx.set('Cache-Control', `${scope}, max-age=${served.freshForSeconds}`);
   ctx.set('X-Data-Source', `${served.origin}; state=${served.state}`);
   ctx.set('X-Data-Fetched-At', served.fetchedAt.toISOString());
   ctx.set('X-Data-Age', String(Math.max(0, Math.floor((Date.now() - served.fetchedAt.getTime()) / 1000))));

@@ -31,6 +31,16 @@ const isClientHttpError = (error: unknown): error is HttpErrorLike =>
   error.status >= 400 &&
   error.status < 500;
 
+const REPRESENTATION_HEADERS = [
+  'ETag',
+  'Last-Modified',
+  'Content-Encoding',
+  'Link',
+  'X-Data-Source',
+  'X-Data-Fetched-At',
+  'X-Data-Age',
+];
+
 /** Writes an error as problem+json. Returns false for an unexpected error (the caller logs it; the client gets 500). */
 export function sendProblem(ctx: Context, error: unknown): boolean {
   let problem: Problem;
@@ -45,7 +55,7 @@ export function sendProblem(ctx: Context, error: unknown): boolean {
       code: error.code,
       ...error.extensions(),
     };
-    ctx.set(error.headers());
+    ctx.set(error.responseHeaders());
   } else if (isClientHttpError(error)) {
     // Koa's own client errors keep their status.
     const code = error.status === 405 ? 'METHOD_NOT_ALLOWED' : 'BAD_REQUEST';
@@ -68,6 +78,8 @@ export function sendProblem(ctx: Context, error: unknown): boolean {
       code: 'INTERNAL',
     };
   }
+  // Headers of a representation that was being prepared when the error struck do not describe a problem.
+  for (const name of REPRESENTATION_HEADERS) ctx.remove(name);
   ctx.status = problem.status;
   ctx.set('Content-Type', PROBLEM_TYPE);
   ctx.set('Cache-Control', 'no-store');
@@ -82,6 +94,12 @@ const PARSER_FAILURES: Record<string, { status: number; code: string; title: str
     title: 'Request headers too large',
     detail: 'the request line and headers exceed the server limit',
   },
+  CONNECT: {
+    status: 405,
+    code: 'METHOD_NOT_ALLOWED',
+    title: 'Method not allowed',
+    detail: 'CONNECT is not allowed; allowed: HEAD, GET',
+  },
   ERR_HTTP_REQUEST_TIMEOUT: {
     status: 408,
     code: 'CLIENT_TIMEOUT',
@@ -91,8 +109,8 @@ const PARSER_FAILURES: Record<string, { status: number; code: string; title: str
 };
 
 /**
- * The raw HTTP response for a request Node's parser refused before any application code ran (malformed request
- * line, oversized headers, a client too slow to send them): still a problem+json, as every other error.
+ * The raw HTTP response for a request Node answers before any application code runs (malformed request line,
+ * oversized headers, a client too slow to send them, CONNECT): still a problem+json, as every other error.
  */
 export function parserProblemResponse(errorCode: string | undefined): string {
   const failure = PARSER_FAILURES[errorCode ?? ''] ?? {
@@ -107,6 +125,7 @@ export function parserProblemResponse(errorCode: string | undefined): string {
     `Content-Type: ${PROBLEM_TYPE}`,
     `Content-Length: ${Buffer.byteLength(body)}`,
     'Cache-Control: no-store',
+    ...(failure.status === 405 ? ['Allow: HEAD, GET'] : []),
     'Connection: close',
     '',
     body,

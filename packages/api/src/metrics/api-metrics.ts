@@ -2,6 +2,8 @@ import { DATASET_IDS, type DatasetId } from '@vitibrasil/core';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { CacheLookup, CacheObserver, DatasetCache, RefreshOutcome } from '../upstream/dataset-cache.js';
 
+const COMMON_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE']);
+
 /**
  * The service's Prometheus metrics, in a registry of its own (not prom-client's global one), so several apps in
  * one process (tests, benchmarks) do not collide. Label values come from fixed sets (route templates, dataset ids,
@@ -82,7 +84,9 @@ export class ApiMetrics implements CacheObserver {
     { count: Counter.Internal; latency: Histogram.Internal<'method' | 'route' | 'status'> }
   >();
 
-  observeRequest(method: string, route: string, status: number, seconds: number): void {
+  observeRequest(requestMethod: string, route: string, status: number, seconds: number): void {
+    // Node's parser accepts some 35 methods; the rare ones share a label.
+    const method = COMMON_METHODS.has(requestMethod) ? requestMethod : 'OTHER';
     const key = `${method} ${status} ${route}`;
     let series = this.requestSeries.get(key);
     if (!series) {

@@ -1,4 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { isIP } from 'node:net';
 import type { Middleware } from 'koa';
 import { Unauthorized } from '../../errors.js';
 import type { AppState } from './request-context.js';
@@ -35,13 +37,22 @@ export type ClientIdentity =
 
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 
-/** The key sent as `x-api-key` or `Authorization: Bearer`, or undefined when neither is present. */
-function presentedKey(header: (name: string) => string): string | undefined {
-  const direct = header('x-api-key');
-  if (direct !== '') return direct.trim();
-  const authorization = header('authorization');
-  if (authorization === '') return undefined;
-  return BEARER.exec(authorization)?.[1] ?? '';
+/**
+ * The key sent as `x-api-key` or `Authorization: Bearer`, undefined when there is none (RFC 6750: a request
+ * without our scheme's credentials gets the bare challenge). The same key sent twice counts once; two different
+ * keys are no key at all (the empty string never matches).
+ */
+function presentedKey(headers: IncomingHttpHeaders): string | undefined {
+  const direct = headers['x-api-key'];
+  if (direct !== undefined) {
+    // Node joins repeated headers with ", "; keys contain no spaces, so the parts are the values sent.
+    const parts = (Array.isArray(direct) ? direct.join(', ') : direct).split(', ').map((part) => part.trim());
+    return new Set(parts).size === 1 ? (parts[0] ?? '') : '';
+  }
+  const authorization = headers.authorization;
+  if (authorization === undefined) return undefined;
+  // Another scheme (Basic…) or `Bearer` without a token: no credentials of ours.
+  return BEARER.exec(authorization)?.[1];
 }
 
 /**
@@ -51,13 +62,14 @@ function presentedKey(header: (name: string) => string): string | undefined {
  */
 export function identifyClient(keys: ApiKeys | null): Middleware<AppState> {
   return async (ctx, next) => {
-    const presented = keys ? presentedKey((name) => ctx.get(name)) : undefined;
+    const presented = keys ? presentedKey(ctx.req.headers) : undefined;
     const index = presented === undefined || !keys ? -1 : keys.match(presented);
     ctx.state.client =
       index >= 0
         ? { id: `key:${index}`, authenticated: true }
         : {
-            id: `ip:${ctx.ip}`,
+            // ctx.ip comes from X-Forwarded-For under TRUST_PROXY: only a well-formed address is used as a key.
+            id: `ip:${isIP(ctx.ip) ? ctx.ip : (ctx.socket.remoteAddress ?? 'unknown')}`,
             authenticated: false,
             rejected: presented === undefined ? 'missing' : 'invalid',
           };

@@ -5,7 +5,8 @@ import { codingFor } from '../content-coding.js';
 const COMPRESSIBLE = /^(?:text\/|application\/(?:json|problem\+json|x-ndjson|javascript|openapi\+json))/;
 
 /**
- * Compresses the bodies built per request (catalog, metrics, problems) when the client accepts it. Prepared
+ * Compresses the bodies built per request (catalog, metrics) when the client accepts it. Problem documents are
+ * written outside this middleware and go uncompressed: they are small, and an error path should do little. Prepared
  * bodies (datasets, documents) arrive already encoded by sendBody and are left alone.
  */
 export function compressDynamicBodies(): Middleware {

@@ -26,13 +26,17 @@ export function corsFor(origins: readonly string[]): Middleware {
   const allowed = new Set(origins);
   return cors({
     origin: (ctx) => {
-      if (anyOrigin) return '*';
       const origin = ctx.get('Origin');
-      return allowed.has(origin) ? origin : '';
+      // No Origin: not a CORS request, nothing to add.
+      if (origin === '') return '';
+      return anyOrigin ? '*' : allowed.has(origin) ? origin : '';
     },
     allowMethods: ['GET', 'HEAD', 'OPTIONS'],
     allowHeaders: ['x-api-key', 'authorization', 'if-none-match', 'if-modified-since', 'x-request-id'],
     exposeHeaders: EXPOSED,
     maxAge: 600,
+    // The CORS headers are already on the response when an error passes; @koa/cors would otherwise copy them onto
+    // the error object, overwriting a member of ours.
+    keepHeadersOnError: false,
   });
 }

@@ -10,7 +10,8 @@ describe('SlidingWindowLimiter', () => {
     expect([1, 2, 3].map(() => limiter.take('a').remaining)).toEqual([2, 1, 0]);
     const refused = limiter.take('a');
     expect(refused.allowed).toBe(false);
-    expect(refused.resetSeconds).toBe(60); // this window must end before anything frees up
+    // After this window, its 3 requests decay: 3 × (1 − t/60) + 1 ≤ 3 at t = 20 s into the next one.
+    expect(refused.resetSeconds).toBe(80);
     expect(limiter.take('b').allowed).toBe(true);
     now += 30_000;
     expect(limiter.take('a').allowed).toBe(false); // refused requests were not counted, but the window is full
@@ -30,6 +31,29 @@ describe('SlidingWindowLimiter', () => {
     expect(refused.resetSeconds).toBe(3);
     now = 11 * MINUTE + 18_000;
     expect(limiter.take('a').allowed).toBe(true);
+  });
+
+  it('admits a refused client exactly when Retry-After says, whatever the moment it was refused', () => {
+    for (const offset of [0, 1_000, 29_500, 58_000, 59_999]) {
+      let now = 10 * MINUTE;
+      const limiter = new SlidingWindowLimiter(3, () => now);
+      now += offset;
+      for (let i = 0; i < 3; i++) limiter.take('a');
+      const refused = limiter.take('a');
+      expect(refused.allowed).toBe(false);
+      now += refused.resetSeconds * 1000 - 1000;
+      if (refused.resetSeconds > 1) expect(limiter.take('a').allowed, `offset ${offset}`).toBe(false);
+      now += 1000;
+      expect(limiter.take('a').allowed, `offset ${offset}`).toBe(true);
+    }
+  });
+
+  it('makes new clients share one budget past the tracking cap, so memory stays bounded', () => {
+    const limiter = new SlidingWindowLimiter(5, () => 10 * MINUTE);
+    for (let i = 0; i < 100_000; i++) limiter.take(`ip:${i}`);
+    for (let i = 0; i < 5; i++) expect(limiter.take(`new:${i}`).allowed).toBe(true);
+    expect(limiter.take('new:5').allowed).toBe(false);
+    expect(limiter.take('ip:7').allowed).toBe(true); // known clients keep their own budget
   });
 
   it('forgets clients after two quiet minutes', () => {

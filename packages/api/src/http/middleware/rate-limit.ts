@@ -3,6 +3,10 @@ import { RateLimited } from '../../errors.js';
 import type { AppState } from './request-context.js';
 
 const WINDOW_MS = 60_000;
+// Clients tracked per window. Past it, new clients share one budget: a flood of distinct addresses is throttled
+// together instead of growing memory without bound.
+const MAX_TRACKED_CLIENTS = 100_000;
+const OVERFLOW_CLIENT = 'overflow';
 
 export interface RateDecision {
   readonly allowed: boolean;
@@ -29,16 +33,20 @@ export class SlidingWindowLimiter {
   }
 
   /** Counts one request for the client, unless it is over the limit (refused requests are not counted). */
-  take(client: string): RateDecision {
+  take(requested: string): RateDecision {
     const now = this.now();
     this.roll(now);
+    const client =
+      this.current.size >= MAX_TRACKED_CLIENTS && !this.current.has(requested) ? OVERFLOW_CLIENT : requested;
     const intoWindow = now - this.windowStart;
     const previous = this.previous.get(client) ?? 0;
     const count = this.current.get(client) ?? 0;
     const estimate = previous * (1 - intoWindow / WINDOW_MS) + count;
     const untilWindowEnd = WINDOW_MS - intoWindow;
     if (estimate + 1 > this.limit) {
-      let waitMs = untilWindowEnd;
+      // This window full: once it ends, its count is the one decaying; room for one more request when
+      // count × (1 − t/W) + 1 ≤ limit, t into the next window.
+      let waitMs = untilWindowEnd + Math.max(0, WINDOW_MS * (1 - (this.limit - 1) / count));
       if (count + 1 <= this.limit && previous > 0) {
         // previous × (1 − t/W) + count + 1 ≤ limit, solved for t: the moment last minute's share has decayed enough.
         const t = WINDOW_MS * (1 - (this.limit - count - 1) / previous);

@@ -41,10 +41,19 @@ export function requestContext(logger: Logger, metrics: ApiMetrics): Middleware<
         }
       }
     } catch (error) {
-      if (!sendProblem(ctx, error)) {
-        log().error({ err: error, method: ctx.method, path: ctx.path }, 'unhandled error');
-      } else if (ctx.status >= 500) {
-        log().warn({ err: error, method: ctx.method, path: ctx.path }, 'request failed');
+      try {
+        if (!sendProblem(ctx, error)) {
+          log().error({ err: error, method: ctx.method, path: ctx.path }, 'unhandled error');
+        } else if (ctx.status >= 500) {
+          log().warn({ err: error, method: ctx.method, path: ctx.path }, 'request failed');
+        }
+      } catch (failure) {
+        // Turning the error into a problem failed (a defect): still answer with a problem, and say so.
+        log().error(
+          { err: failure, cause: error, method: ctx.method, path: ctx.path },
+          'error handling failed',
+        );
+        sendProblem(ctx, failure);
       }
     }
     const ms = performance.now() - started;

@@ -25,7 +25,7 @@ describe('requestTimeout', () => {
   });
 
   it('asks the client to retry after the timeout, rounded up to whole seconds', () => {
-    expect(new RequestTimeout(2500).headers()).toEqual({ 'Retry-After': '3' });
+    expect(new RequestTimeout(2500).responseHeaders()).toEqual({ 'Retry-After': '3' });
   });
 });
 

@@ -138,7 +138,8 @@ const HEADERS = {
   },
   'Cache-Control': {
     description:
-      'Data: `public, max-age=<seconds left of the cache TTL>`; documents: `no-cache` or a max-age.',
+      'Data: `public, max-age=<seconds left of the cache TTL>` (`private` when API keys are required); ' +
+      'documents: `no-cache` or a max-age.',
     schema: { type: 'string' },
   },
   'X-Data-Source': {
