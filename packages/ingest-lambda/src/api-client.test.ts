@@ -1,11 +1,15 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeApi, startFakeApi } from '../test/helpers/ndjson-api.js';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type FakeApi, type Responder, startFakeApi } from '../test/helpers/ndjson-api.js';
 import { createApiClient, parseRetryAfter } from './api-client.js';
 import { ApiNetworkError, ApiStatusError } from './errors.js';
 
 const BODY = '{"a":1}\n';
 let api: FakeApi;
+/** Per test: the delays the fake `sleep` was asked for, and the reasons `onRetry` was given. */
 const delays: number[] = [];
+const reasons: string[] = [];
 
 function client(overrides: { apiKey?: string; maxAttempts?: number; timeoutMs?: number } = {}) {
   return createApiClient({
@@ -18,17 +22,35 @@ function client(overrides: { apiKey?: string; maxAttempts?: number; timeoutMs?: 
       delays.push(ms);
     },
     random: () => 0.5,
+    onRetry: (notice) => reasons.push(notice.reason),
   });
+}
+
+/** A loopback port nothing listens on: bound by the test, then released. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  await new Promise<void>((done) => server.close(() => done()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/** A responder that applies `fault` to the first `times` requests, then lets the body through. */
+function onFirstAttempt(fault: Responder, times = 1): Responder {
+  let seen = 0;
+  return (dataset, req, res) => (seen++ >= times ? false : fault(dataset, req, res));
 }
 
 /** Fails the first `times` requests with `status` (and headers), then lets the body through. */
 function failFirst(times: number, status: number, headers: Record<string, string> = {}) {
-  let seen = 0;
-  api.setResponder((_dataset, _req, res) => {
-    if (seen++ >= times) return false;
-    res.writeHead(status, headers).end(`{"title":"status ${status}"}`);
-    return true;
-  });
+  api.setResponder(
+    onFirstAttempt((_dataset, _req, res) => {
+      res.writeHead(status, headers).end(`{"title":"status ${status}"}`);
+      return true;
+    }, times),
+  );
 }
 
 beforeAll(async () => {
@@ -39,6 +61,7 @@ afterEach(() => {
   api.setResponder(null);
   api.requests.clear();
   delays.length = 0;
+  reasons.length = 0;
 });
 
 describe('createApiClient', () => {
@@ -59,11 +82,17 @@ describe('createApiClient', () => {
 
   it('honours Retry-After on 429 instead of its own backoff', async () => {
     failFirst(2, 429, { 'retry-after': '3' });
-    const c = client();
+    const c = client({ apiKey: 'k-456' });
     const response = await c.fetchRows('producao');
     await c.close();
     expect(response.attempts).toBe(3);
     expect(delays).toEqual([3000, 3000]);
+    // Every attempt carries the key.
+    expect(api.requests.get('producao')?.map((headers) => headers['x-api-key'])).toEqual([
+      'k-456',
+      'k-456',
+      'k-456',
+    ]);
   });
 
   it('retries 5xx with exponential backoff and jitter', async () => {
@@ -108,12 +137,12 @@ describe('createApiClient', () => {
   });
 
   it('retries when the connection is reset', async () => {
-    let seen = 0;
-    api.setResponder((_dataset, req) => {
-      if (seen++ > 0) return false;
-      req.socket.destroy();
-      return true;
-    });
+    api.setResponder(
+      onFirstAttempt((_dataset, req) => {
+        req.socket.destroy();
+        return true;
+      }),
+    );
     const c = client();
     const response = await c.fetchRows('producao');
     await c.close();
@@ -133,13 +162,128 @@ describe('createApiClient', () => {
 
   it('reports an unreachable API as a network error', async () => {
     const c = createApiClient({
-      baseUrl: 'http://127.0.0.1:1',
+      baseUrl: `http://127.0.0.1:${await closedPort()}`,
       concurrency: 1,
       timeoutMs: 1000,
       maxAttempts: 1,
     });
-    await expect(c.fetchRows('producao')).rejects.toMatchObject({ code: 'API_NETWORK' });
+    const error = await c.fetchRows('producao').catch((e: unknown) => e);
     await c.close();
+    expect(error).toBeInstanceOf(ApiNetworkError);
+    expect((error as ApiNetworkError).message).toContain('ECONNREFUSED');
+  });
+
+  it('reports a header value Node refuses as a failed attempt, not a crash', async () => {
+    const c = client({ apiKey: 'bad\nkey', maxAttempts: 1 });
+    const error = await c.fetchRows('producao').catch((e: unknown) => e);
+    await c.close();
+    expect(error).toBeInstanceOf(ApiNetworkError);
+    expect((error as ApiNetworkError).message).toContain('ERR_INVALID_CHAR');
+  });
+
+  it('honours Retry-After on 503, as delta-seconds or an HTTP date', async () => {
+    failFirst(1, 503, { 'retry-after': '2' });
+    const c = client();
+    expect((await c.fetchRows('producao')).attempts).toBe(2);
+    // An HTTP date already past: retry at once.
+    failFirst(1, 503, { 'retry-after': 'Thu, 01 Jan 1970 00:00:00 GMT' });
+    expect((await c.fetchRows('producao')).attempts).toBe(2);
+    await c.close();
+    expect(delays).toEqual([2000, 0]);
+  });
+
+  it('times out a response that stalls inside the body, and retries it', async () => {
+    api.setResponder(
+      onFirstAttempt((_dataset, _req, res) => {
+        // Headers and half the body, then nothing: only the pause inside the body can end this attempt.
+        res.writeHead(200, { 'content-length': String(BODY.length) });
+        res.write(BODY.slice(0, 3));
+        return true;
+      }),
+    );
+    const c = client({ timeoutMs: 200 });
+    const started = Date.now();
+    const response = await c.fetchRows('producao');
+    await c.close();
+    expect(response.attempts).toBe(2);
+    expect(response.body.toString()).toBe(BODY);
+    expect(reasons).toHaveLength(1);
+    expect(reasons[0]).toMatch(/request timeout: no data from the API for 200 ms/);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+  });
+
+  it('retries a body cut off before its Content-Length', async () => {
+    api.setResponder(
+      onFirstAttempt((_dataset, req, res) => {
+        res.writeHead(200, { 'content-length': '1000' });
+        res.write(BODY, () => req.socket.destroy());
+        return true;
+      }),
+    );
+    const c = client();
+    const response = await c.fetchRows('producao');
+    await c.close();
+    expect(response.attempts).toBe(2);
+    expect(response.body.toString()).toBe(BODY);
+    expect(reasons[0]).toMatch(/ECONNRESET|aborted/);
+  });
+
+  it('reads a chunked body without Content-Length', async () => {
+    const lines = Array.from({ length: 2000 }, (_, i) => `{"n":${i}}\n`);
+    api.setResponder((_dataset, _req, res) => {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      for (let i = 0; i < lines.length; i += 100) res.write(lines.slice(i, i + 100).join(''));
+      res.end();
+      return true;
+    });
+    const c = client();
+    const response = await c.fetchRows('producao');
+    await c.close();
+    expect(response.body.toString()).toBe(lines.join(''));
+  });
+
+  it('keeps 300 characters of an error body and reuses the connection after it', async () => {
+    await vi.waitFor(() => expect(api.connections.open).toBe(0));
+    const before = api.connections.accepted;
+    api.setResponder(
+      onFirstAttempt((_dataset, _req, res) => {
+        res
+          .writeHead(502, { 'content-type': 'text/plain' })
+          .end(`${'x'.repeat(299)}yz${'z'.repeat(100_000)}`);
+        return true;
+      }),
+    );
+    const c = client({ maxAttempts: 1 });
+    const error = await c.fetchRows('producao').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiStatusError);
+    expect((error as ApiStatusError).message).toMatch(/answered 502 after 1 attempt\(s\): x{299}y$/);
+    expect((await c.fetchRows('producao')).body.toString()).toBe(BODY);
+    await c.close();
+    // Both requests went over one connection: the error body was read to its end.
+    expect(api.connections.accepted - before).toBe(1);
+  });
+
+  it('opens at most `concurrency` keep-alive connections and closes them on close()', async () => {
+    await vi.waitFor(() => expect(api.connections.open).toBe(0));
+    const before = api.connections.accepted;
+    let inFlight = 0;
+    let most = 0;
+    api.setResponder((_dataset, _req, res) => {
+      most = Math.max(most, ++inFlight);
+      setTimeout(() => {
+        inFlight--;
+        res.writeHead(200, { 'content-type': 'application/x-ndjson' }).end(BODY);
+      }, 30);
+      return true;
+    });
+    const c = client();
+    const responses = await Promise.all(Array.from({ length: 6 }, () => c.fetchRows('producao')));
+    expect(responses.map((r) => r.body.toString())).toEqual(Array(6).fill(BODY));
+    expect(most).toBe(2);
+    expect(api.connections.accepted - before).toBe(2);
+    expect(api.connections.open).toBe(2);
+    await c.close();
+    await vi.waitFor(() => expect(api.connections.open).toBe(0));
   });
 });
 

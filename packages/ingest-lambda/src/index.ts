@@ -8,7 +8,13 @@ export {
 export { CONFIG_KEYS, type Env, type IngestConfig, isIsoDate, loadConfig } from './config.js';
 export * from './errors.js';
 export { checkRowCount } from './guard.js';
-export { createHandler, eventProcessingDate, type HandlerResult, handler } from './handler.js';
+export {
+  createHandler,
+  eventProcessingDate,
+  type HandlerResult,
+  handler,
+  LAMBDA_NODE_OPTIONS,
+} from './handler.js';
 export { type IngestOptions, ingestWithConfig } from './ingest.js';
 export type { Destination, LakeLocation } from './lake/destination.js';
 export { LocalDestination } from './lake/local.js';

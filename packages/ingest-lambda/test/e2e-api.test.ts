@@ -11,7 +11,6 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig as loadApiConfig, startServer } from '@vitibrasil/api';
 import { type StaticUpstream, startStaticUpstream } from '@vitibrasil/api/testing';
 import { DATASET_IDS, type DatasetId } from '@vitibrasil/core';
-import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { ingestWithConfig } from '../src/ingest.js';
@@ -55,9 +54,9 @@ describe.skipIf(!available)('ingesting the real snapshot through the real API', 
     );
     s3 = await startS3rver();
     for (const dataset of DATASET_IDS) {
-      const { statusCode, body } = await request(`${server.url}/v1/datasets/${dataset}/rows?format=ndjson`);
-      const text = await body.text();
-      expect(statusCode, text.slice(0, 200)).toBe(200);
+      const response = await fetch(`${server.url}/v1/datasets/${dataset}/rows?format=ndjson`);
+      const text = await response.text();
+      expect(response.status, text.slice(0, 200)).toBe(200);
       servedByDataset.set(
         dataset,
         text

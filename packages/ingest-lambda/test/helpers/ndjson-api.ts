@@ -9,6 +9,8 @@ export interface FakeApi {
   readonly url: string;
   /** Request headers received, per dataset, in order. */
   readonly requests: Map<string, IncomingMessage['headers'][]>;
+  /** TCP connections accepted so far, and how many are open now. */
+  readonly connections: { readonly accepted: number; readonly open: number };
   /** Replace a dataset's NDJSON body. */
   setBody(dataset: string, body: string): void;
   /** Intercept requests (status codes, resets) before the body is served. */
@@ -42,7 +44,9 @@ export async function startFakeApi(bodies: ReadonlyMap<string, string>): Promise
     }
     res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8' }).end(body);
   });
+  let accepted = 0;
   server.on('connection', (socket) => {
+    accepted++;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -52,6 +56,9 @@ export async function startFakeApi(bodies: ReadonlyMap<string, string>): Promise
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    get connections() {
+      return { accepted, open: sockets.size };
+    },
     setBody: (dataset, body) => current.set(dataset, body),
     setResponder: (next) => {
       responder = next;
