@@ -6,6 +6,7 @@ import { csvLine } from '../data/csv.js';
 import type { DatasetSnapshot } from '../data/snapshot.js';
 import { InvalidParameter, StaleCursor } from '../errors.js';
 import { foldText } from '../reader/cells.js';
+import type { RowsPage } from './openapi/schemas.js';
 import { parseQuery } from './query.js';
 
 const year = z
@@ -140,14 +141,16 @@ export function rowsBody(snapshot: DatasetSnapshot, query: RowsQuery): CachedBod
       nextOffset < indices.length
         ? encodeCursor({ version: snapshot.versionTag, filter: filterTag, offset: nextOffset })
         : null;
-    const head = JSON.stringify({
+    // Typed by the documented page schema: the rows are spliced in below as already-serialized JSON.
+    const header: Omit<RowsPage, 'rows'> = {
       dataset: snapshot.dataset.id,
       content_hash: snapshot.contentHash,
       total: indices.length,
       offset,
       limit,
       next_cursor: nextCursor,
-    });
+    };
+    const head = JSON.stringify(header);
     return cachedBody(
       `${head.slice(0, -1)},"rows":[${page.map((i) => json[i]).join(',')}]}`,
       'application/json; charset=utf-8',
