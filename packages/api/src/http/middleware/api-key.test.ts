@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiKeys } from './api-key.js';
+import { ApiKeys, addressKey } from './api-key.js';
 
 describe('ApiKeys', () => {
   const keys = new ApiKeys(['first-key-0123456789', 'second-key-0123456789']);
@@ -23,5 +23,21 @@ describe('ApiKeys', () => {
 
   it('does not keep the keys themselves', () => {
     expect(JSON.stringify(keys)).not.toContain('first-key');
+  });
+});
+
+describe('addressKey', () => {
+  it.each([
+    ['192.0.2.7', '192.0.2.7'],
+    ['::ffff:192.0.2.7', '192.0.2.7'],
+    ['2001:db8:85a3:1:2:3:4:5', '2001:db8:85a3:1::/64'],
+    ['2001:db8:85a3:1:ffff:ffff:ffff:ffff', '2001:db8:85a3:1::/64'],
+    ['2001:DB8:0:0::1', '2001:db8:0:0::/64'],
+    ['2001:db8::1', '2001:db8:0:0::/64'],
+    ['::1', '0:0:0:0::/64'],
+    ['fe80::1%eth0', 'fe80:0:0:0::/64'],
+    ['unknown', 'unknown'],
+  ])('%s → %s', (address, key) => {
+    expect(addressKey(address)).toBe(key);
   });
 });

@@ -35,6 +35,26 @@ export type ClientIdentity =
   | { readonly id: string; readonly authenticated: true }
   | { readonly id: string; readonly authenticated: false; readonly rejected: 'missing' | 'invalid' };
 
+/**
+ * The rate-limit key of an address: IPv4 as is (also when IPv4-mapped), IPv6 by its /64 — one subscriber gets a
+ * whole /64 and could otherwise rotate through it for a fresh budget on every request.
+ */
+export function addressKey(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped?.[1]) return mapped[1];
+  if (isIP(address) !== 6) return address;
+  const [head = '', tail = ''] = address.toLowerCase().split('%')[0]?.split('::') ?? [];
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === '' ? [] : tail.split(':');
+  const groups = address.includes('::')
+    ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => Number.parseInt(group, 16).toString(16))
+    .join(':')}::/64`;
+}
+
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 
 /**
@@ -69,7 +89,7 @@ export function identifyClient(keys: ApiKeys | null): Middleware<AppState> {
         ? { id: `key:${index}`, authenticated: true }
         : {
             // ctx.ip comes from X-Forwarded-For under TRUST_PROXY: only a well-formed address is used as a key.
-            id: `ip:${isIP(ctx.ip) ? ctx.ip : (ctx.socket.remoteAddress ?? 'unknown')}`,
+            id: `ip:${addressKey(isIP(ctx.ip) ? ctx.ip : (ctx.socket.remoteAddress ?? 'unknown'))}`,
             authenticated: false,
             rejected: presented === undefined ? 'missing' : 'invalid',
           };
