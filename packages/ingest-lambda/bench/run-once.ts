@@ -42,8 +42,6 @@ process.stdout.write(
     ...figures,
     outcome,
     ingest_ms: Math.round(ingestMs),
-    // performance.now() counts from the process's start: Node's own start-up and module loading included.
-    process_ms: Math.round(performance.now()),
     ingest_cpu_ms: Math.round((cpu.user + cpu.system) / 1000),
     loaded_rss_mb: loadedRssMb,
     max_rss_mb: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10,

@@ -11,10 +11,13 @@ let api: FakeApi;
 const delays: number[] = [];
 const reasons: string[] = [];
 
-function client(overrides: { apiKey?: string; maxAttempts?: number; timeoutMs?: number } = {}) {
+function client(
+  overrides: { apiKey?: string; maxAttempts?: number; timeoutMs?: number; maxBodyBytes?: number } = {},
+) {
   return createApiClient({
     baseUrl: api.url,
     apiKey: overrides.apiKey,
+    ...(overrides.maxBodyBytes === undefined ? {} : { maxBodyBytes: overrides.maxBodyBytes }),
     concurrency: 2,
     timeoutMs: overrides.timeoutMs ?? 5_000,
     maxAttempts: overrides.maxAttempts ?? 4,
@@ -173,12 +176,109 @@ describe('createApiClient', () => {
     expect((error as ApiNetworkError).message).toContain('ECONNREFUSED');
   });
 
-  it('reports a header value Node refuses as a failed attempt, not a crash', async () => {
-    const c = client({ apiKey: 'bad\nkey', maxAttempts: 1 });
+  it('reports a header value Node refuses as a failed attempt, not a crash, and does not retry it', async () => {
+    const c = client({ apiKey: 'bad\nkey' });
     const error = await c.fetchRows('producao').catch((e: unknown) => e);
     await c.close();
     expect(error).toBeInstanceOf(ApiNetworkError);
     expect((error as ApiNetworkError).message).toContain('ERR_INVALID_CHAR');
+    expect(delays).toEqual([]); // permanent: no second attempt
+  });
+
+  it('ends an attempt whose connection closes without a response (an unrequested 101)', async () => {
+    api.setResponder((_dataset, req) => {
+      req.socket.end('HTTP/1.1 101 Switching Protocols\r\nUpgrade: other\r\nConnection: Upgrade\r\n\r\n');
+      return true;
+    });
+    const c = client({ maxAttempts: 2, timeoutMs: 5_000 });
+    const started = Date.now();
+    const error = await c.fetchRows('producao').catch((e: unknown) => e);
+    await c.close();
+    expect(error).toBeInstanceOf(ApiNetworkError);
+    expect((error as ApiNetworkError).message).toMatch(/closed without a response/);
+    expect(Date.now() - started).toBeLessThan(2_000); // not the timeout: the close ends it
+  });
+
+  it('bounds an attempt by wall clock, even when the server trickles bytes', async () => {
+    api.setResponder((_dataset, _req, res) => {
+      res.writeHead(200, { 'content-length': '1000' });
+      const drip = setInterval(() => (res.writable ? res.write('{') : clearInterval(drip)), 50);
+      res.on('close', () => clearInterval(drip));
+      return true;
+    });
+    const c = client({ maxAttempts: 1, timeoutMs: 300 });
+    const started = Date.now();
+    const error = await c.fetchRows('producao').catch((e: unknown) => e);
+    await c.close();
+    expect((error as ApiNetworkError).message).toMatch(/request timeout/);
+    expect(Date.now() - started).toBeLessThan(1_500);
+  });
+
+  it('falls back to its own backoff when Retry-After is malformed', async () => {
+    const c = client();
+    for (const value of ['-1', '1.5', '10, 20', 'Thu, 01 Jan 2026']) {
+      failFirst(1, 503, { 'retry-after': value });
+      expect((await c.fetchRows('producao')).attempts).toBe(2);
+    }
+    await c.close();
+    expect(delays).toEqual([125, 125, 125, 125]); // 250 ms × jitter 0.5, not 0
+  });
+
+  it('refuses a body over maxBodyBytes at once, and frees the connection for the next request', async () => {
+    api.setResponder(
+      onFirstAttempt((_dataset, _req, res) => {
+        res.writeHead(200, { 'content-length': String(10 * 1024 * 1024) });
+        res.write('x'.repeat(1024));
+        return true;
+      }),
+    );
+    const c = client({ maxBodyBytes: 1024 * 1024, timeoutMs: 3_000 });
+    const error = await c.fetchRows('producao').catch((e: unknown) => e);
+    expect((error as ApiNetworkError).message).toMatch(/exceeds 1048576 bytes/);
+    expect(delays).toEqual([]);
+    const started = Date.now();
+    expect((await c.fetchRows('producao')).body.toString()).toBe(BODY);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    await c.close();
+  });
+
+  it('refuses a body only the closing connection delimits, which could be cut on a line boundary', async () => {
+    api.setResponder((_dataset, req) => {
+      req.socket.end(
+        'HTTP/1.1 200 OK\r\nContent-Type: application/x-ndjson\r\nConnection: close\r\n\r\n{"a":1}\n',
+      );
+      return true;
+    });
+    const c = client({ maxAttempts: 2 });
+    const error = await c.fetchRows('producao').catch((e: unknown) => e);
+    await c.close();
+    expect((error as ApiNetworkError).message).toMatch(/neither Content-Length nor chunked/);
+  });
+
+  it('refuses a compressed body it did not ask for, without retrying', async () => {
+    api.setResponder((_dataset, _req, res) => {
+      res.writeHead(200, { 'content-encoding': 'gzip', 'content-length': '3' }).end('abc');
+      return true;
+    });
+    const c = client();
+    const error = await c.fetchRows('producao').catch((e: unknown) => e);
+    await c.close();
+    expect((error as ApiNetworkError).message).toMatch(/gzip-encoded/);
+    expect(delays).toEqual([]);
+  });
+
+  it('retries server errors except 501 and 505', async () => {
+    const c = client({ maxAttempts: 2 });
+    for (const status of [501, 505]) {
+      failFirst(1, status);
+      await expect(c.fetchRows('producao')).rejects.toBeInstanceOf(ApiStatusError);
+    }
+    expect(delays).toEqual([]);
+    for (const status of [520, 599]) {
+      failFirst(1, status);
+      expect((await c.fetchRows('producao')).attempts).toBe(2);
+    }
+    await c.close();
   });
 
   it('honours Retry-After on 503, as delta-seconds or an HTTP date', async () => {
@@ -208,7 +308,7 @@ describe('createApiClient', () => {
     expect(response.attempts).toBe(2);
     expect(response.body.toString()).toBe(BODY);
     expect(reasons).toHaveLength(1);
-    expect(reasons[0]).toMatch(/request timeout: no data from the API for 200 ms/);
+    expect(reasons[0]).toMatch(/request timeout: the API did not deliver the whole response within 200 ms/);
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
   });
 
@@ -295,6 +395,16 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:05 GMT', now)).toBe(5000);
     expect(parseRetryAfter('Wed, 31 Dec 2025 23:00:00 GMT', now)).toBe(0);
     expect(parseRetryAfter(undefined)).toBeNull();
-    expect(parseRetryAfter('soon')).toBeNull();
+    for (const malformed of [
+      'soon',
+      '-5',
+      '1.5',
+      '+5',
+      '10, 20',
+      'Thu, 01 Jan 2026',
+      '2026-01-01T00:00:05Z',
+    ]) {
+      expect(parseRetryAfter(malformed, now), malformed).toBeNull();
+    }
   });
 });

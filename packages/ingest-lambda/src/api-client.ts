@@ -34,8 +34,10 @@ export interface ApiClientOptions {
   readonly apiKey?: string | undefined;
   /** Connections opened to the API at most. */
   readonly concurrency: number;
-  /** Per attempt: time to connect, to the response headers, and the longest pause inside the body. */
+  /** Per attempt, wall clock: connecting, TLS, the response headers and the whole body. */
   readonly timeoutMs: number;
+  /** Largest body accepted (a Lambda's memory is small); larger is a permanent failure. */
+  readonly maxBodyBytes?: number;
   /** Attempts per request, the first included. */
   readonly maxAttempts: number;
   /** First backoff step; doubles each attempt, with full jitter. */
@@ -48,22 +50,59 @@ export interface ApiClientOptions {
   readonly onRetry?: (notice: RetryNotice) => void;
 }
 
-const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+/** 408, 429 and server errors are worth another attempt; 501 and 505 (the server cannot do it) are not. */
+const isRetryableStatus = (status: number) =>
+  status === 408 || status === 429 || (status >= 500 && status !== 501 && status !== 505);
+
+/**
+ * Failures another attempt cannot fix: a header value Node refuses (a bad API key), a certificate the client
+ * rejects, a body too large or in an encoding we did not ask for.
+ */
+const PERMANENT_CAUSES = new Set([
+  'ERR_INVALID_CHAR',
+  'ERR_INVALID_URL',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'BODY_TOO_LARGE',
+  'UNSUPPORTED_CONTENT_ENCODING',
+]);
+const isPermanent = (cause: unknown) =>
+  typeof cause === 'object' && cause !== null && 'code' in cause && PERMANENT_CAUSES.has(String(cause.code));
+
+/** The response cannot be accepted as a complete NDJSON body. */
+class ResponseError extends Error {
+  constructor(
+    readonly code: 'BODY_TOO_LARGE' | 'UNSUPPORTED_CONTENT_ENCODING' | 'UNFRAMED_BODY' | 'NO_RESPONSE',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ResponseError';
+  }
+}
 
 /** Characters of an error response's body kept in the error message. */
 const DETAIL_CHARS = 300;
 
-/** Milliseconds to wait from a Retry-After header (delta-seconds or HTTP-date), or null if absent/unparsable. */
+// RFC 9110 §5.6.7 IMF-fixdate, the only date form a server may send; anything else is not a Retry-After.
+const IMF_FIXDATE =
+  /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+
+/**
+ * Milliseconds to wait from a Retry-After header (delta-seconds or IMF-fixdate), or null when it is absent or
+ * malformed, so that the normal backoff applies rather than no wait at all.
+ */
 export function parseRetryAfter(
   value: string | string[] | undefined,
   now: number = Date.now(),
 ): number | null {
-  const header = Array.isArray(value) ? value[0] : value;
-  if (header === undefined || header.trim() === '') return null;
-  const trimmed = header.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? null : Math.max(0, at - now);
+  const header = (Array.isArray(value) ? value[0] : value)?.trim();
+  if (header === undefined || header === '') return null;
+  if (/^\d+$/.test(header)) return Number(header) * 1000;
+  if (!IMF_FIXDATE.test(header)) return null;
+  return Math.max(0, Date.parse(header) - now);
 }
 
 type Attempt =
@@ -76,12 +115,12 @@ type Attempt =
     }
   | { readonly ok: false; readonly status: null; readonly cause: unknown };
 
-/** No bytes moved on the connection for the per-attempt timeout. */
+/** The attempt did not complete (connect, TLS, headers and whole body) within the per-attempt timeout. */
 class RequestTimeoutError extends Error {
   readonly code = 'ETIMEDOUT';
 
   constructor(timeoutMs: number) {
-    super(`request timeout: no data from the API for ${timeoutMs} ms`);
+    super(`request timeout: the API did not deliver the whole response within ${timeoutMs} ms`);
     this.name = 'RequestTimeoutError';
   }
 }
@@ -102,6 +141,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     baseDelayMs = 250,
     maxDelayMs = 10_000,
     maxRetryAfterMs = 60_000,
+    maxBodyBytes = 32 * 1024 * 1024,
     sleep = (ms: number) => delay(ms),
     random = Math.random,
     onRetry,
@@ -119,26 +159,38 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       let timedOut = false;
       // Once the response has started, a failure is settled by the body reader, not here.
       let responded = false;
-      const fail = (cause: unknown) => resolve({ ok: false, status: null, cause });
+      let timer: NodeJS.Timeout | undefined;
+      const settle = (result: Attempt) => {
+        clearTimeout(timer);
+        resolve(result);
+      };
+      const fail = (cause: unknown) => settle({ ok: false, status: null, cause });
       let req: ClientRequest;
       try {
-        // `timeout` arms the socket's idle timer before it connects, so it bounds the connection, the wait
-        // for the headers and every pause inside the body alike.
-        req = send(url, { method: 'GET', headers, agent, timeout: timeoutMs }, (res) => {
+        req = send(url, { method: 'GET', headers, agent }, (res) => {
           responded = true;
-          readResponse(res, () => timedOut).then(resolve, fail);
+          readResponse(res, () => timedOut).then(settle, (error: unknown) => {
+            res.destroy();
+            fail(error);
+          });
         });
       } catch (error) {
         // e.g. an API key Node refuses as a header value: a failed attempt, like any other.
         fail(error);
         return;
       }
-      req.on('timeout', () => {
+      // One wall-clock deadline per attempt: an idle timer alone lets a server that trickles bytes, or a
+      // stalled TLS handshake, hold the request far longer.
+      timer = setTimeout(() => {
         timedOut = true;
         req.destroy(new RequestTimeoutError(timeoutMs));
-      });
+      }, timeoutMs);
       req.on('error', (error) => {
-        if (!responded) fail(error);
+        if (!responded) fail(timedOut ? new RequestTimeoutError(timeoutMs) : error);
+      });
+      // A connection can end with neither a response nor an error (an unrequested 101 Switching Protocols).
+      req.on('close', () => {
+        if (!responded) fail(new ResponseError('NO_RESPONSE', 'the connection closed without a response'));
       });
       req.end();
     });
@@ -148,8 +200,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     const status = res.statusCode ?? 0;
     if (status === 200) {
       try {
-        return { ok: true, body: await readBody(res) };
+        return { ok: true, body: await readBody(res, maxBodyBytes) };
       } catch (error) {
+        // The socket holds an unread or broken body: never hand it back to the pool.
+        res.destroy();
         // Destroying the request on timeout surfaces here as a bare `aborted`: report the real reason.
         return { ok: false, status: null, cause: timedOut() ? new RequestTimeoutError(timeoutMs) : error };
       }
@@ -170,7 +224,9 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         result.status === null
           ? new ApiNetworkError(url, n, result.cause)
           : new ApiStatusError(url, result.status, n, result.detail);
-      if (n >= maxAttempts || (result.status !== null && !RETRYABLE_STATUS.has(result.status))) throw failure;
+      const retryable =
+        result.status === null ? !isPermanent(result.cause) : isRetryableStatus(result.status);
+      if (n >= maxAttempts || !retryable) throw failure;
       const backoff = Math.round(Math.min(maxDelayMs, baseDelayMs * 2 ** (n - 1)) * random());
       const delayMs = (result.status !== null ? result.retryAfterMs : null) ?? backoff;
       if (delayMs > maxRetryAfterMs) throw failure;
@@ -188,12 +244,26 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
 }
 
 /**
- * The whole body in one Buffer. With a Content-Length the Buffer is allocated once and filled as chunks
- * arrive, so the body is never held twice (chunks plus their concatenation).
+ * The whole body in one Buffer, refused unless it is provably complete and plain: framed by Content-Length
+ * or chunked encoding (a body only the connection's end delimits could be cut on a line boundary and still
+ * parse), not encoded (we never ask for compression), and within `maxBytes`. With a Content-Length the Buffer
+ * is allocated once and filled as chunks arrive, so the body is never held twice.
  */
-async function readBody(res: IncomingMessage): Promise<Buffer> {
-  const declared = Number(res.headers['content-length']);
-  if (Number.isSafeInteger(declared) && declared >= 0) {
+async function readBody(res: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const encoding = res.headers['content-encoding']?.trim().toLowerCase();
+  if (encoding && encoding !== 'identity') {
+    throw new ResponseError(
+      'UNSUPPORTED_CONTENT_ENCODING',
+      `the body is ${encoding}-encoded; none was asked for`,
+    );
+  }
+  const tooLarge = () => new ResponseError('BODY_TOO_LARGE', `the body exceeds ${maxBytes} bytes`);
+  const lengthHeader = res.headers['content-length'];
+  if (lengthHeader !== undefined) {
+    const declared = Number(lengthHeader);
+    if (!Number.isSafeInteger(declared) || declared < 0)
+      throw new Error(`invalid Content-Length ${lengthHeader}`);
+    if (declared > maxBytes) throw tooLarge();
     const body = Buffer.allocUnsafeSlow(declared);
     let filled = 0;
     for await (const chunk of res as AsyncIterable<Buffer>) {
@@ -204,8 +274,16 @@ async function readBody(res: IncomingMessage): Promise<Buffer> {
     if (filled !== declared) throw new Error(`body ended after ${filled} of ${declared} bytes`);
     return body;
   }
+  if (!/\bchunked\b/i.test(String(res.headers['transfer-encoding'] ?? ''))) {
+    throw new ResponseError('UNFRAMED_BODY', 'the body has neither Content-Length nor chunked encoding');
+  }
   const chunks: Buffer[] = [];
-  for await (const chunk of res as AsyncIterable<Buffer>) chunks.push(chunk);
+  let size = 0;
+  for await (const chunk of res as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) throw tooLarge();
+    chunks.push(chunk);
+  }
   return Buffer.concat(chunks);
 }
 

@@ -86,6 +86,11 @@ describe('loadConfig', () => {
     expect(error.message).toMatch(/^invalid configuration: /);
   });
 
+  it('refuses credentials in API_BASE_URL, which would reach error messages and the run log', () => {
+    const error = configError({ API_BASE_URL: 'http://svc:s3cret@api.example.test' });
+    expect(error.problems.join('\n')).toMatch(/API_BASE_URL.*must not contain credentials/);
+  });
+
   it('never echoes the API key', () => {
     expect(loadConfig({ API_KEY: 'k' }).apiKey).toBe('k');
     const error = configError({ API_KEY: 'top-secret', CONCURRENCY: '0' });

@@ -42,7 +42,14 @@ const integer = (min: number, max: number) =>
     .pipe(z.number().int().min(min).max(max));
 
 const ConfigSchema = z.object({
-  API_BASE_URL: httpUrl.default('http://127.0.0.1:3000').transform((url) => url.replace(/\/+$/, '')),
+  API_BASE_URL: httpUrl
+    // Credentials in the URL would end up in error messages, logs and the run log: the key goes in API_KEY.
+    .refine(
+      (url) => !new URL(url).username && !new URL(url).password,
+      'must not contain credentials; use API_KEY',
+    )
+    .default('http://127.0.0.1:3000')
+    .transform((url) => url.replace(/\/+$/, '')),
   API_KEY: z.string().optional(),
   LAKE_URI: z.string().min(1).default('./lake'),
   PROCESSING_DATE: z.string().refine(isIsoDate, 'expected a calendar date as YYYY-MM-DD').optional(),
