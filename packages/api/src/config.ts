@@ -16,6 +16,8 @@ export const ApiConfigSchema = z
     HOST: z.string().min(1).default('0.0.0.0'),
     UPSTREAM_BASE_URL: z
       .url({ protocol: /^https?$/ })
+      // The URL is published in the catalog and in error messages: no credentials in it.
+      .refine((url) => !new URL(url).username && !new URL(url).password, 'must not contain credentials')
       .default('http://vitibrasil.cnpuv.embrapa.br/download/')
       // Relative file names resolve under the folder only when the base ends with a slash.
       .transform((url) => (url.endsWith('/') ? url : `${url}/`)),

@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -8,7 +9,12 @@ import type { Logger } from 'pino';
 import type { ApiConfig } from './config.js';
 import { createApp } from './http/app.js';
 import type { AppState } from './http/middleware/request-context.js';
-import { parserProblemResponse } from './http/problem.js';
+import {
+  type NodeLevelFailure,
+  nodeLevelFailure,
+  nodeLevelResponse,
+  rawNodeLevelResponse,
+} from './http/problem.js';
 import { createLogger } from './logger.js';
 import { ApiMetrics } from './metrics/api-metrics.js';
 import { UpstreamClient } from './upstream/client.js';
@@ -53,25 +59,43 @@ export async function startServer(config: ApiConfig, logger?: Logger): Promise<R
   const api = await createApi(config, logger);
   const handle = api.app.callback();
   let closing = false;
-  // While shutting down, answers ask keep-alive clients to go, so their sockets close after the response.
-  const server = createServer((req, res) => {
+  // A request without Host is answered by Koa like any other, not refused bare by Node.
+  const server = createServer({ requireHostHeader: false }, (req, res) => {
+    // While shutting down, answers ask keep-alive clients to go, so their sockets close after the response.
     if (closing) res.setHeader('Connection', 'close');
     void handle(req, res);
   });
   // Slow clients must not pin sockets forever (slowloris): headers within 10 s, the whole request within 30 s.
-  // Handlers are bounded separately by REQUEST_TIMEOUT_MS. Keep-alive above typical load-balancer idle timeouts.
+  // Handlers are bounded separately by REQUEST_TIMEOUT_MS.
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
+  // What Node refuses itself never reaches Koa: answer it as a problem too, and count it.
+  const refused = (method: string, failure: NodeLevelFailure) =>
+    api.metrics.observeRequest(method, 'unparsed', failure.status, 0);
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     // A reset or closed socket cannot be answered; anything else gets a problem document, not Node's bare 400.
     if (error.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();
       return;
     }
-    socket.end(parserProblemResponse(error.code));
+    const failure = nodeLevelFailure(error.code);
+    refused('OTHER', failure);
+    socket.end(rawNodeLevelResponse(failure, '', randomUUID()));
   });
   // CONNECT (tunnels) never reaches Koa; without a listener Node drops the socket without a word.
-  server.on('connect', (_req, socket: Duplex) => socket.end(parserProblemResponse('CONNECT')));
+  server.on('connect', (req: IncomingMessage, socket: Duplex) => {
+    const failure = nodeLevelFailure('CONNECT');
+    refused('CONNECT', failure);
+    socket.end(rawNodeLevelResponse(failure, req.url ?? '', randomUUID()));
+  });
+  // An Expect other than 100-continue: Node would send a bare 417.
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    const failure = nodeLevelFailure('EXPECTATION');
+    refused(req.method ?? 'OTHER', failure);
+    const { headers, body } = nodeLevelResponse(failure, req.url ?? '', randomUUID());
+    res.writeHead(failure.status, headers).end(body);
+  });
+  // Keep-alive above typical load-balancer idle timeouts.
   server.keepAliveTimeout = 65_000;
   server.listen(config.PORT, config.HOST);
   await once(server, 'listening');

@@ -124,6 +124,12 @@ describe.skipIf(!hasSnapshot)('the HTTP edge', () => {
     });
   });
 
+  it('refuses an upstream URL with credentials: it is published in the catalog and in errors', async () => {
+    await expect(start({ UPSTREAM_BASE_URL: 'http://user:secret@127.0.0.1:9/download/' })).rejects.toThrow(
+      /UPSTREAM_BASE_URL: must not contain credentials/,
+    );
+  });
+
   it('refuses to start with a short or empty key list: no weak or default credentials', async () => {
     await expect(start({ API_KEYS: 'short' })).rejects.toThrow(/API_KEYS.*16 characters/s);
     await expect(start({ API_KEYS: ' , ' })).rejects.toThrow(/API_KEYS/);
@@ -146,7 +152,7 @@ describe.skipIf(!hasSnapshot)('the HTTP edge', () => {
       expect(refused.header('content-type')).toMatch(/^application\/problem\+json/);
       const retryAfter = Number(refused.header('retry-after'));
       expect(retryAfter).toBeGreaterThanOrEqual(1);
-      expect(retryAfter).toBeLessThanOrEqual(60);
+      expect(retryAfter).toBeLessThanOrEqual(120); // the rest of this window, then the decay of its count
       expect(refused.header('ratelimit-remaining')).toBe('0');
       expect(json(refused.body)).toMatchObject({
         status: 429,
@@ -360,6 +366,28 @@ describe.skipIf(!hasSnapshot)('the HTTP edge', () => {
       expect(JSON.parse(gunzipSync(catalog.body).toString())).toHaveProperty('datasets');
       const small = await raw(`${api.url}/healthz`, { 'accept-encoding': 'br' });
       expect(small.header('content-encoding')).toBeUndefined(); // below 1 KB: not worth it
+    });
+  });
+
+  describe('conditional requests', () => {
+    it('lets If-None-Match decide over If-Modified-Since, and ignores a no-cache request directive', async () => {
+      const api = await start();
+      const first = await raw(`${api.url}/producaoCSV`);
+      const etag = first.header('etag') ?? '';
+      const lastModified = first.header('last-modified') ?? '';
+      const cases: Array<[Record<string, string>, number]> = [
+        [{ 'if-none-match': etag, 'if-modified-since': 'Mon, 01 Jan 2001 00:00:00 GMT' }, 304],
+        [{ 'if-none-match': '"other"', 'if-modified-since': lastModified }, 200],
+        [{ 'if-none-match': `W/${etag}, "other"` }, 304],
+        [{ 'if-none-match': '*' }, 304],
+        [{ 'if-none-match': etag, 'cache-control': 'no-cache' }, 304],
+        [{ 'if-modified-since': lastModified }, 304],
+        [{ 'if-modified-since': 'Mon, 01 Jan 2001 00:00:00 GMT' }, 200],
+        [{ 'if-modified-since': 'not a date' }, 200],
+      ];
+      for (const [headers, status] of cases) {
+        expect((await raw(`${api.url}/producaoCSV`, headers)).status, JSON.stringify(headers)).toBe(status);
+      }
     });
   });
 

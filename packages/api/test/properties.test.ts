@@ -55,7 +55,7 @@ function rawRequest(
         Buffer.from(`${method} `),
         target,
         Buffer.from(
-          `\r\nHost: ${hostname}\r\nConnection: close\r\n${headers.map((h) => `${h}\r\n`).join('')}\r\n`,
+          ` HTTP/1.1\r\nHost: ${hostname}\r\nConnection: close\r\n${headers.map((h) => `${h}\r\n`).join('')}\r\n`,
         ),
       ]),
     );
@@ -259,6 +259,13 @@ describe.skipIf(!hasSnapshot)('hostile input (property-based)', () => {
       expectWellFormed(response, JSON.stringify(target.toString('latin1')));
       expect(response.status).toBe(400);
     }
+    const brew = await rawRequest(api.url, 'BREW', Buffer.from('/healthz'));
+    expectWellFormed(brew, 'BREW');
+    expect(brew.status).toBe(405);
+    const expectation = await rawRequest(api.url, 'GET', Buffer.from('/healthz'), ['Expect: tea']);
+    expectWellFormed(expectation, 'Expect: tea');
+    expect(expectation.status).toBe(417);
+    expect(JSON.parse(expectation.body)).toMatchObject({ instance: '/healthz', code: 'EXPECTATION_FAILED' });
     const connect = await rawRequest(api.url, 'CONNECT', Buffer.from('127.0.0.1:443'));
     expectWellFormed(connect, 'CONNECT');
     expect(connect.status).toBe(405);

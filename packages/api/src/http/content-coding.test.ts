@@ -19,6 +19,10 @@ describe('chooseCoding', () => {
     ['BR', 'br'],
     ['gzip;q=abc', 'identity'],
     ['gzip;q=2', 'identity'],
+    ['gzip;q=0.8', 'gzip'],
+    ['br;q=0.9, gzip;q=0.8', 'br'],
+    ['gzip;q=0.8, identity', 'identity'],
+    ['deflate;q=0.5', 'identity'],
     [' , ;;, =', 'identity'],
   ] as const)('%j → %s', (header, expected) => {
     expect(chooseCoding(header)).toBe(expected);

@@ -7,7 +7,7 @@ const PREFERENCE: readonly ChosenCoding[] = ['br', 'gzip', 'identity'];
 
 /**
  * The coding to send for an `Accept-Encoding` header (RFC 9110 §12.5.3): the highest q-value wins, ties go to
- * brotli, then gzip. Identity stays acceptable unless excluded (`identity;q=0`, or `*;q=0` without it); when
+ * brotli, then gzip, then identity. Identity stays acceptable unless excluded (`identity;q=0`, or `*;q=0` without it); when
  * the client excludes everything we can send, it gets identity anyway rather than an error.
  */
 export function chooseCoding(header: string | undefined): ChosenCoding {
@@ -29,8 +29,11 @@ export function chooseCoding(header: string | undefined): ChosenCoding {
     q.set(coding, Math.max(weight, q.get(coding) ?? 0));
   }
   const star = q.get('*');
+  // Identity, when not listed, is acceptable (unless `*;q=0`) but ranks no higher than the client's least
+  // preferred listed coding: `gzip;q=0.8` asks for gzip, not for an unlisted identity at q=1.
+  const lowest = Math.min(1, ...q.values());
   const weightOf = (coding: ChosenCoding): number =>
-    q.get(coding) ?? (coding === 'identity' ? (star === 0 ? 0 : 1) : (star ?? 0));
+    q.get(coding) ?? (coding === 'identity' ? (star === 0 ? 0 : lowest) : (star ?? 0));
   let best: ChosenCoding = 'identity';
   let bestWeight = 0;
   for (const coding of PREFERENCE) {

@@ -3,6 +3,24 @@ import type { CachedBody } from '../data/cached-body.js';
 import type { ServedData } from '../upstream/dataset-cache.js';
 import { codingFor } from './content-coding.js';
 
+const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+
+/**
+ * RFC 9110 §13.2.2, as an origin server: If-None-Match decides when present (weak comparison, `*` or a list),
+ * and only without it does If-Modified-Since count. Unlike `ctx.fresh` (written for caches), a request's
+ * `Cache-Control: no-cache` does not stop the 304: a revalidation is exactly what the client asked for.
+ */
+function notModified(ctx: Context, etag: string): boolean {
+  if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return false;
+  const ifNoneMatch = ctx.get('If-None-Match');
+  if (ifNoneMatch !== '') {
+    return ifNoneMatch.trim() === '*' || ifNoneMatch.split(',').some((tag) => opaque(tag) === opaque(etag));
+  }
+  const since = Date.parse(ctx.get('If-Modified-Since'));
+  const modified = Date.parse(ctx.response.get('Last-Modified'));
+  return !Number.isNaN(since) && !Number.isNaN(modified) && modified <= since;
+}
+
 /**
  * Sends a prepared body in the coding the client prefers (compressed once, then reused), with that
  * representation's ETag; a matching If-None-Match gets 304. Cache-Control is the caller's.
@@ -12,7 +30,7 @@ export async function sendBody(ctx: Context, body: CachedBody): Promise<void> {
   if (body.compressible) ctx.vary('Accept-Encoding');
   ctx.status = 200;
   ctx.set('ETag', body.etagFor(coding));
-  if (ctx.fresh) {
+  if (notModified(ctx, body.etagFor(coding))) {
     ctx.status = 304;
     return;
   }

@@ -87,12 +87,26 @@ export function sendProblem(ctx: Context, error: unknown): boolean {
   return expected;
 }
 
-const PARSER_FAILURES: Record<string, { status: number; code: string; title: string; detail: string }> = {
+export interface NodeLevelFailure {
+  readonly status: number;
+  readonly code: string;
+  readonly title: string;
+  readonly detail: string;
+}
+
+const NODE_LEVEL_FAILURES: Record<string, NodeLevelFailure> = {
   HPE_HEADER_OVERFLOW: {
     status: 431,
     code: 'HEADERS_TOO_LARGE',
     title: 'Request headers too large',
     detail: 'the request line and headers exceed the server limit',
+  },
+  // Node's parser knows some 35 methods and refuses others outright; every route is read-only anyway.
+  HPE_INVALID_METHOD: {
+    status: 405,
+    code: 'METHOD_NOT_ALLOWED',
+    title: 'Method not allowed',
+    detail: 'this method is not allowed; allowed: HEAD, GET',
   },
   CONNECT: {
     status: 405,
@@ -106,27 +120,52 @@ const PARSER_FAILURES: Record<string, { status: number; code: string; title: str
     title: 'Request not received in time',
     detail: 'the request was not received completely in time',
   },
+  EXPECTATION: {
+    status: 417,
+    code: 'EXPECTATION_FAILED',
+    title: 'Expectation failed',
+    detail: 'the only expectation this server meets is 100-continue',
+  },
 };
 
-/**
- * The raw HTTP response for a request Node answers before any application code runs (malformed request line,
- * oversized headers, a client too slow to send them, CONNECT): still a problem+json, as every other error.
- */
-export function parserProblemResponse(errorCode: string | undefined): string {
-  const failure = PARSER_FAILURES[errorCode ?? ''] ?? {
-    status: 400,
-    code: 'MALFORMED_REQUEST',
-    title: 'Malformed request',
-    detail: 'the request is not valid HTTP/1.1',
+/** What Node's own refusals (parser errors, CONNECT, Expect) become: see nodeLevelResponse. */
+export function nodeLevelFailure(errorCode: string | undefined): NodeLevelFailure {
+  return (
+    NODE_LEVEL_FAILURES[errorCode ?? ''] ?? {
+      status: 400,
+      code: 'MALFORMED_REQUEST',
+      title: 'Malformed request',
+      detail: 'the request is not valid HTTP/1.1',
+    }
+  );
+}
+
+/** Status, headers and body of a Node-level refusal: a problem document like every other error. */
+export function nodeLevelResponse(
+  failure: NodeLevelFailure,
+  instance: string,
+  requestId: string,
+): { readonly headers: Record<string, string>; readonly body: string } {
+  const body = JSON.stringify({ type: problemType(failure.code), ...failure, instance });
+  return {
+    headers: {
+      'Content-Type': PROBLEM_TYPE,
+      'Content-Length': String(Buffer.byteLength(body)),
+      'Cache-Control': 'no-store',
+      'X-Request-Id': requestId,
+      ...(failure.status === 405 ? { Allow: 'HEAD, GET' } : {}),
+      Connection: 'close',
+    },
+    body,
   };
-  const body = JSON.stringify({ type: problemType(failure.code), ...failure });
+}
+
+/** The same, as raw bytes for a socket no response object exists for. */
+export function rawNodeLevelResponse(failure: NodeLevelFailure, instance: string, requestId: string): string {
+  const { headers, body } = nodeLevelResponse(failure, instance, requestId);
   return [
     `HTTP/1.1 ${failure.status} ${failure.title}`,
-    `Content-Type: ${PROBLEM_TYPE}`,
-    `Content-Length: ${Buffer.byteLength(body)}`,
-    'Cache-Control: no-store',
-    ...(failure.status === 405 ? ['Allow: HEAD, GET'] : []),
-    'Connection: close',
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
     '',
     body,
   ].join('\r\n');

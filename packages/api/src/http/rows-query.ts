@@ -15,8 +15,6 @@ const year = z
   .transform(Number);
 const text = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
 
-const MAX_LIMIT = 10_000;
-
 /** Query parameters of GET /v1/datasets/{dataset}/rows. Unknown parameters are rejected, not ignored. */
 export const RowsQuerySchema = z
   .object({
@@ -29,9 +27,9 @@ export const RowsQuerySchema = z
     is_total: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
     limit: z
       .string()
-      .regex(/^\d+$/, 'must be a positive integer')
+      // Bounds in the pattern itself, so the OpenAPI document (generated from this schema) states them too.
+      .regex(/^(?:[1-9]\d{0,3}|10000)$/, 'must be an integer from 1 to 10000')
       .transform(Number)
-      .pipe(z.number().min(1, 'must be at least 1').max(MAX_LIMIT, `must be at most ${MAX_LIMIT}`))
       .optional(),
     cursor: z
       .string()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SlidingWindowLimiter } from './rate-limit.js';
+import { overflowKeyOf, SlidingWindowLimiter } from './rate-limit.js';
 
 const MINUTE = 60_000;
 
@@ -48,12 +48,28 @@ describe('SlidingWindowLimiter', () => {
     }
   });
 
-  it('makes new clients share one budget past the tracking cap, so memory stays bounded', () => {
+  it('past the tracking cap, pools new anonymous clients per network, never key holders', () => {
     const limiter = new SlidingWindowLimiter(5, () => 10 * MINUTE);
-    for (let i = 0; i < 100_000; i++) limiter.take(`ip:${i}`);
-    for (let i = 0; i < 5; i++) expect(limiter.take(`new:${i}`).allowed).toBe(true);
-    expect(limiter.take('new:5').allowed).toBe(false);
-    expect(limiter.take('ip:7').allowed).toBe(true); // known clients keep their own budget
+    for (let i = 0; i < 100_000; i++) limiter.take(`ip:10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`);
+    const take = (id: string) => limiter.take(id, overflowKeyOf(id));
+    for (let i = 0; i < 5; i++) expect(take(`ip:192.0.${i}.1`).allowed).toBe(true);
+    expect(take('ip:192.0.77.1').allowed).toBe(false); // same /16: one shared budget
+    expect(take('ip:198.51.100.1').allowed).toBe(true); // another network is not locked out
+    for (let i = 0; i < 5; i++) expect(take('key:0').allowed).toBe(true); // key holders keep their own
+    expect(take('ip:10.0.0.7').allowed).toBe(true); // known clients keep theirs
+  });
+
+  it('sends, with nothing remaining, when one more request fits, and otherwise when the whole quota is back', () => {
+    let now = 10 * MINUTE + 30_000;
+    const limiter = new SlidingWindowLimiter(3, () => now);
+    expect(limiter.take('a').resetSeconds).toBe(90); // this window's requests decay over the next one
+    limiter.take('a');
+    const last = limiter.take('a');
+    expect(last.remaining).toBe(0);
+    now += last.resetSeconds * 1000 - 1000;
+    expect(limiter.take('a').allowed).toBe(false);
+    now += 1000;
+    expect(limiter.take('a').allowed).toBe(true);
   });
 
   it('forgets clients after two quiet minutes', () => {
@@ -64,5 +80,13 @@ describe('SlidingWindowLimiter', () => {
     expect(limiter.take('a').allowed).toBe(false);
     now = 12 * MINUTE + 1;
     expect(limiter.take('a').remaining).toBe(1);
+  });
+});
+
+describe('overflowKeyOf', () => {
+  it('pools addresses by IPv4 /16 or IPv6 /48, and never keys', () => {
+    expect(overflowKeyOf('ip:192.0.2.7')).toBe('overflow:192.0.0.0/16');
+    expect(overflowKeyOf('ip:2001:db8:85a3:1::/64')).toBe('overflow:2001:db8:85a3::/48');
+    expect(overflowKeyOf('key:3')).toBeNull();
   });
 });

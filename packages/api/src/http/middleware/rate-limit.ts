@@ -3,15 +3,18 @@ import { RateLimited } from '../../errors.js';
 import type { AppState } from './request-context.js';
 
 const WINDOW_MS = 60_000;
-// Clients tracked per window. Past it, new clients share one budget: a flood of distinct addresses is throttled
-// together instead of growing memory without bound.
+// Clients tracked per window. Past it, new anonymous clients share a budget per network prefix (see
+// overflowKeyOf): a flood of distinct addresses is throttled without growing memory, and without locking out
+// other networks or key holders (there are few keys, so they are always tracked).
 const MAX_TRACKED_CLIENTS = 100_000;
-const OVERFLOW_CLIENT = 'overflow';
 
 export interface RateDecision {
   readonly allowed: boolean;
   readonly remaining: number;
-  /** Allowed: seconds until the current window ends. Refused: seconds until there is room for one request. */
+  /**
+   * Refused, or allowed with nothing remaining: seconds until one more request fits. Otherwise: seconds until
+   * the whole quota is back.
+   */
   readonly resetSeconds: number;
 }
 
@@ -32,38 +35,50 @@ export class SlidingWindowLimiter {
     this.windowStart = Math.floor(this.now() / WINDOW_MS) * WINDOW_MS;
   }
 
-  /** Counts one request for the client, unless it is over the limit (refused requests are not counted). */
-  take(requested: string): RateDecision {
+  /**
+   * Counts one request for the client, unless it is over the limit (refused requests are not counted).
+   * `overflowKey` is where an untracked client is counted once the table is full; null: always tracked.
+   */
+  take(requested: string, overflowKey: string | null = null): RateDecision {
     const now = this.now();
     this.roll(now);
-    const client =
-      this.current.size >= MAX_TRACKED_CLIENTS && !this.current.has(requested) ? OVERFLOW_CLIENT : requested;
+    const full = this.current.size >= MAX_TRACKED_CLIENTS && !this.current.has(requested);
+    const client = full && overflowKey !== null ? overflowKey : requested;
     const intoWindow = now - this.windowStart;
     const previous = this.previous.get(client) ?? 0;
     const count = this.current.get(client) ?? 0;
     const estimate = previous * (1 - intoWindow / WINDOW_MS) + count;
     const untilWindowEnd = WINDOW_MS - intoWindow;
+    const seconds = (ms: number) => Math.max(1, Math.ceil(Math.round(ms) / 1000));
     if (estimate + 1 > this.limit) {
-      // This window full: once it ends, its count is the one decaying; room for one more request when
-      // count × (1 − t/W) + 1 ≤ limit, t into the next window.
-      let waitMs = untilWindowEnd + Math.max(0, WINDOW_MS * (1 - (this.limit - 1) / count));
-      if (count + 1 <= this.limit && previous > 0) {
-        // previous × (1 − t/W) + count + 1 ≤ limit, solved for t: the moment last minute's share has decayed enough.
-        const t = WINDOW_MS * (1 - (this.limit - count - 1) / previous);
-        waitMs = Math.min(untilWindowEnd, t - intoWindow);
-      }
       return {
         allowed: false,
         remaining: 0,
-        resetSeconds: Math.max(1, Math.ceil(Math.round(waitMs) / 1000)),
+        resetSeconds: seconds(this.waitForRoom(previous, count, intoWindow)),
       };
     }
     this.current.set(client, count + 1);
+    const remaining = Math.floor(this.limit - estimate - 1);
+    // This window's requests count fully until it ends, then decay over the next one; last minute's are gone
+    // when this window ends.
+    const fullQuotaMs = untilWindowEnd + WINDOW_MS;
     return {
       allowed: true,
-      remaining: Math.floor(this.limit - estimate - 1),
-      resetSeconds: Math.ceil(untilWindowEnd / 1000),
+      remaining,
+      resetSeconds: seconds(remaining > 0 ? fullQuotaMs : this.waitForRoom(previous, count + 1, intoWindow)),
     };
+  }
+
+  /** Milliseconds until previous × (1 − t/W) + count + 1 ≤ limit, t into the window (or the next one). */
+  private waitForRoom(previous: number, count: number, intoWindow: number): number {
+    const untilWindowEnd = WINDOW_MS - intoWindow;
+    if (count + 1 <= this.limit && previous > 0) {
+      // Room in this window once last minute's share has decayed enough.
+      const t = WINDOW_MS * (1 - (this.limit - count - 1) / previous);
+      return Math.max(0, Math.min(untilWindowEnd, t - intoWindow));
+    }
+    // This window is full: after it ends, its count is the one decaying: count × (1 − t/W) + 1 ≤ limit.
+    return untilWindowEnd + Math.max(0, WINDOW_MS * (1 - (this.limit - 1) / count));
   }
 
   private roll(now: number): void {
@@ -77,6 +92,17 @@ export class SlidingWindowLimiter {
 }
 
 /**
+ * Where an anonymous client is counted when the table is full: its IPv4 /16 or IPv6 /48, so a flood from one
+ * network throttles that network. Key holders are never pooled.
+ */
+export function overflowKeyOf(clientId: string): string | null {
+  if (!clientId.startsWith('ip:')) return null;
+  const address = clientId.slice(3);
+  if (address.includes('.')) return `overflow:${address.split('.').slice(0, 2).join('.')}.0.0/16`;
+  return `overflow:${address.split(':').slice(0, 3).join(':')}::/48`;
+}
+
+/**
  * RATE_LIMIT_PER_MINUTE per client (API key, else address). Every counted response carries the IETF draft's
  * `RateLimit-Policy` and `RateLimit-Limit` / `-Remaining` / `-Reset`; over the limit → 429 with `Retry-After`.
  */
@@ -84,7 +110,7 @@ export function rateLimit(limiter: SlidingWindowLimiter): Middleware<AppState> {
   const limit = String(limiter.limit);
   const policy = `${limiter.limit};w=${WINDOW_MS / 1000}`;
   return async (ctx, next) => {
-    const decision = limiter.take(ctx.state.client.id);
+    const decision = limiter.take(ctx.state.client.id, overflowKeyOf(ctx.state.client.id));
     ctx.set('RateLimit-Policy', policy);
     ctx.set('RateLimit-Limit', limit);
     ctx.set('RateLimit-Remaining', String(decision.remaining));

@@ -169,12 +169,14 @@ const HEADERS = {
   },
   'RateLimit-Limit': { description: 'Requests allowed per window.', schema: { type: 'integer', minimum: 1 } },
   'RateLimit-Remaining': {
-    description: 'Requests left in the current window.',
+    description: 'Requests left now (sliding window: last minute counts in proportion to its overlap).',
     schema: { type: 'integer', minimum: 0 },
   },
   'RateLimit-Reset': {
-    description: 'Seconds until the window resets.',
-    schema: { type: 'integer', minimum: 0 },
+    description:
+      'With nothing remaining: seconds until one more request fits (as Retry-After). Otherwise: seconds until ' +
+      'the whole quota is back.',
+    schema: { type: 'integer', minimum: 1 },
   },
   'WWW-Authenticate': {
     description: 'The challenge: `Bearer realm="vitibrasil"` (with `error="invalid_token"` for a wrong key).',
@@ -256,7 +258,8 @@ const RESPONSES = {
   ),
   Error: problemResponse(
     'Any other error, as a problem document: 404 NOT_FOUND, 405 METHOD_NOT_ALLOWED (with Allow), ' +
-      '400 MALFORMED_REQUEST, 431 HEADERS_TOO_LARGE, and 500 INTERNAL for a defect (logged with the request id).',
+      '400 MALFORMED_REQUEST, 408 CLIENT_TIMEOUT, 417 EXPECTATION_FAILED, 431 HEADERS_TOO_LARGE, and 500 ' +
+      'INTERNAL for a defect (logged with the request id).',
     {},
   ),
 } satisfies Record<string, OpenApiResponse>;
@@ -681,7 +684,9 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
       description:
         "Brazil's wine-industry statistics as Embrapa publishes them (Vitibrasil): tidy rows under /v1, the " +
         "original service's routes, health and metrics. Every error is an RFC 9457 problem document " +
-        '(application/problem+json) with a stable `code`.' +
+        '(application/problem+json) with a stable `code`. Every GET operation also answers HEAD (same headers, no ' +
+        'body); OPTIONS answers 200 with `Allow`. When rate limiting is on, every response of a limited route ' +
+        'carries the RateLimit-* headers, errors and 304s included.' +
         (options.authRequired
           ? ' Data routes and /metrics need an API key, sent as `x-api-key: <key>` or ' +
             '`Authorization: Bearer <key>`; health, this document and /docs are open.'
