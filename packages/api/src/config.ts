@@ -23,6 +23,7 @@ export const ApiConfigSchema = z
       .transform((url) => (url.endsWith('/') ? url : `${url}/`)),
     CACHE_DIR: z.string().min(1).default('.cache/vitibrasil'),
     CACHE_TTL_SECONDS: positiveInt.default(21_600),
+    BODY_CACHE_MB: positiveInt.max(4096).default(32),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     UPSTREAM_TIMEOUT_MS: positiveInt.max(60_000).default(10_000),
     UPSTREAM_RETRIES: z.coerce.number().int().min(0).max(5).default(2),

@@ -37,6 +37,7 @@ export async function createApi(config: ApiConfig, logger: Logger = createLogger
     fetcher: client,
     disk: new DiskStore(resolve(config.CACHE_DIR)),
     ttlMs: config.CACHE_TTL_SECONDS * 1000,
+    bodyCacheBytes: config.BODY_CACHE_MB * 1024 * 1024,
     logger,
     observer: metrics,
   });

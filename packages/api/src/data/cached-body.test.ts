@@ -1,6 +1,6 @@
 import { brotliDecompressSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { cachedBody } from './cached-body.js';
+import { BodyCache, cachedBody } from './cached-body.js';
 import { compress } from './compression.js';
 
 const text = JSON.stringify(
@@ -33,5 +33,46 @@ describe('CachedBody', () => {
     expect(new Set([body.etagFor('identity'), body.etagFor('br'), body.etagFor('gzip')]).size).toBe(3);
     expect(body.etagFor('br')).toMatch(/^"[\w-]+-br"$/);
     expect(cachedBody('{}', 'application/json').compressible).toBe(false);
+  });
+});
+
+describe('BodyCache', () => {
+  const body = (size: number) => cachedBody('x'.repeat(size), 'text/plain');
+
+  it('keeps entries within its budget, evicting the least recently used first', () => {
+    // Each 2,000-byte body costs 2 × 2,000 + key + 512 bytes: three fit in 15,000, a fourth evicts one.
+    const cache = new BodyCache(15_000);
+    let builds = 0;
+    const get = (key: string) =>
+      cache.getOrBuild(key, () => {
+        builds++;
+        return body(2_000);
+      });
+    get('a');
+    get('b');
+    get('c');
+    get('a'); // a is now the most recent
+    expect(builds).toBe(3);
+    get('d'); // evicts b, the least recently used
+    get('a');
+    get('c');
+    expect(builds).toBe(4);
+    get('b');
+    expect(builds).toBe(5);
+  });
+
+  it('keeps an entry larger than the whole budget only until the next one arrives', () => {
+    const cache = new BodyCache(1_000);
+    let builds = 0;
+    const big = () => {
+      builds++;
+      return body(5_000);
+    };
+    cache.getOrBuild('big', big);
+    cache.getOrBuild('big', big);
+    expect(builds).toBe(1);
+    cache.getOrBuild('small', () => body(10));
+    cache.getOrBuild('big', big);
+    expect(builds).toBe(2);
   });
 });

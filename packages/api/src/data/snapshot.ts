@@ -2,11 +2,10 @@ import type { DatasetDefinition, TidyRow } from '@vitibrasil/core';
 import { foldText } from '../reader/cells.js';
 import { serializeLegacy } from '../reader/legacy.js';
 import type { ReadDataset } from '../reader/read-dataset.js';
-import { BodyCache, type CachedBody, cachedBody } from './cached-body.js';
+import { type BodyCache, type CachedBody, cachedBody } from './cached-body.js';
 import { csvLine } from './csv.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
-const BODY_CACHE_BYTES = 8 * 1024 * 1024;
 
 /** Folded (case- and accent-insensitive) text columns of one row, for filters. */
 export interface FoldedRow {
@@ -23,7 +22,6 @@ export class DatasetSnapshot {
   readonly rowCount: number;
   readonly yearFrom: number | null;
   readonly yearTo: number | null;
-  private readonly bodies = new BodyCache(BODY_CACHE_BYTES);
   private folded: FoldedRow[] | undefined;
   private json: string[] | undefined;
   private csv: string[] | undefined;
@@ -37,6 +35,8 @@ export class DatasetSnapshot {
     readonly byteLength: number,
     /** When this content was first seen (or the upstream's Last-Modified, when it sent one). */
     readonly changedAt: Date,
+    /** Query bodies, shared by every dataset and version so that one memory budget bounds them all. */
+    private readonly bodies: BodyCache,
   ) {
     this.rowCount = read.rows.length;
     const years = read.table.measures.map((m) => m.year);
@@ -78,6 +78,6 @@ export class DatasetSnapshot {
   }
 
   body(key: string, build: () => CachedBody): CachedBody {
-    return this.bodies.getOrBuild(key, build);
+    return this.bodies.getOrBuild(`${this.dataset.id}|${this.versionTag}|${key}`, build);
   }
 }

@@ -1,5 +1,6 @@
 import { DATASETS, type DatasetDefinition, type DatasetId, getDataset } from '@vitibrasil/core';
 import type { Logger } from 'pino';
+import { BodyCache } from '../data/cached-body.js';
 import { DatasetSnapshot } from '../data/snapshot.js';
 import { errorCode, SuspiciousUpstreamFile, UpstreamUnavailable } from '../errors.js';
 import { type BodyFacts, readDataset } from '../reader/read-dataset.js';
@@ -59,6 +60,8 @@ export interface DatasetCacheOptions {
   readonly ttlMs: number;
   readonly logger: Logger;
   readonly observer?: CacheObserver;
+  /** Memory budget of the serialized query bodies, all datasets together. */
+  readonly bodyCacheBytes: number;
   readonly now?: () => number;
 }
 
@@ -69,12 +72,14 @@ export interface DatasetCacheOptions {
  */
 export class DatasetCache {
   private readonly entries = new Map<DatasetId, Entry>();
+  private readonly bodies: BodyCache;
   private readonly now: () => number;
   /** After a failure the upstream is not asked again for this long, so an outage is not hammered. */
   readonly failureBackoffMs: number;
 
   constructor(private readonly options: DatasetCacheOptions) {
     this.now = options.now ?? Date.now;
+    this.bodies = new BodyCache(options.bodyCacheBytes);
     this.failureBackoffMs = Math.min(options.ttlMs, 30_000);
   }
 
@@ -312,6 +317,6 @@ export class DatasetCache {
     facts: BodyFacts,
   ): DatasetSnapshot {
     const read = readDataset(dataset, bytes, facts);
-    return new DatasetSnapshot(dataset, read, contentHash, bytes.length, new Date(changedAt));
+    return new DatasetSnapshot(dataset, read, contentHash, bytes.length, new Date(changedAt), this.bodies);
   }
 }
