@@ -7,7 +7,6 @@ import type { DatasetSnapshot } from '../data/snapshot.js';
 import { InvalidParameter, StaleCursor } from '../errors.js';
 import { foldText } from '../reader/cells.js';
 import type { RowsPage } from './openapi/schemas.js';
-import { parseQuery } from './query.js';
 
 const year = z
   .string()
@@ -52,10 +51,6 @@ export const RowsQuerySchema = z
   });
 
 export type RowsQuery = z.infer<typeof RowsQuerySchema>;
-
-/** Validates the raw query of the rows route. */
-export const parseRowsQuery = (raw: Record<string, string | string[] | undefined>): RowsQuery =>
-  parseQuery(RowsQuerySchema, raw);
 
 interface Cursor {
   readonly version: string;

@@ -1,6 +1,12 @@
 import { DATASET_IDS, type DatasetId } from '@vitibrasil/core';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { CacheLookup, CacheObserver, DatasetCache, RefreshOutcome } from '../upstream/dataset-cache.js';
+import type {
+  CacheLookup,
+  CacheObserver,
+  DatasetCache,
+  RefreshOutcome,
+  ServedData,
+} from '../upstream/dataset-cache.js';
 
 const COMMON_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -48,33 +54,30 @@ export class ApiMetrics implements CacheObserver {
 
   /** Adds the gauges read from the cache at scrape time. */
   watch(cache: DatasetCache): void {
-    const registers = [this.registry];
-    new Gauge({
-      name: 'dataset_data_age_seconds',
-      help: 'Seconds since the upstream last delivered or confirmed each dataset (absent: never fetched).',
-      labelNames: ['dataset'],
-      registers,
-      collect() {
-        this.reset();
-        for (const id of DATASET_IDS) {
-          const served = cache.status(id).served;
-          if (served) this.set({ dataset: id }, (Date.now() - served.fetchedAt.getTime()) / 1000);
-        }
-      },
-    });
-    new Gauge({
-      name: 'dataset_stale',
-      help: '1 when a dataset is served past its TTL (refreshing, or the last refresh failed), else 0.',
-      labelNames: ['dataset'],
-      registers,
-      collect() {
-        this.reset();
-        for (const id of DATASET_IDS) {
-          const served = cache.status(id).served;
-          if (served) this.set({ dataset: id }, served.state === 'fresh' ? 0 : 1);
-        }
-      },
-    });
+    const perDataset = (name: string, help: string, value: (served: ServedData) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['dataset'],
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          for (const id of DATASET_IDS) {
+            const served = cache.status(id).served;
+            if (served) this.set({ dataset: id }, value(served));
+          }
+        },
+      });
+    perDataset(
+      'dataset_data_age_seconds',
+      'Seconds since the upstream last delivered or confirmed each dataset (absent: never fetched).',
+      (served) => (Date.now() - served.fetchedAt.getTime()) / 1000,
+    );
+    perDataset(
+      'dataset_stale',
+      '1 when a dataset is served past its TTL (refreshing, or the last refresh failed), else 0.',
+      (served) => (served.state === 'fresh' ? 0 : 1),
+    );
   }
 
   // Label children per (method, route, status), looked up by one string: prom-client would otherwise hash the

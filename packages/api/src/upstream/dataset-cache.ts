@@ -201,28 +201,14 @@ export class DatasetCache {
         entry.snapshot ? entry.validators : undefined,
       );
       if (response.status === 304 && entry.snapshot) {
-        this.confirm(entry);
-        await this.persist(dataset, entry, entry.snapshot, null);
-        observer?.upstreamFetch(dataset.id, 'not_modified');
-        logger.info(
-          { dataset: dataset.id, outcome: 'not-modified', ms: this.now() - started },
-          'upstream refresh',
-        );
-        return entry.snapshot;
+        return await this.keepHeldCopy(dataset, entry, entry.snapshot, 'not_modified', started);
       }
       if (response.status !== 200)
         throw new Error(`unexpected 304 for ${dataset.file} without a cached copy`);
       const contentHash = sha256Hex(response.body);
       if (entry.snapshot?.contentHash === contentHash) {
         entry.validators = { etag: response.etag, lastModified: response.lastModified };
-        this.confirm(entry);
-        await this.persist(dataset, entry, entry.snapshot, null);
-        observer?.upstreamFetch(dataset.id, 'unchanged');
-        logger.info(
-          { dataset: dataset.id, outcome: 'unchanged', ms: this.now() - started },
-          'upstream refresh',
-        );
-        return entry.snapshot;
+        return await this.keepHeldCopy(dataset, entry, entry.snapshot, 'unchanged', started);
       }
       const changedAt = response.lastModified ? new Date(response.lastModified) : new Date(this.now());
       const snapshot = this.snapshotOf(
@@ -276,6 +262,21 @@ export class DatasetCache {
       );
       throw error;
     }
+  }
+
+  /** The upstream confirmed the copy held (304, or the same bytes): fresh again, metadata persisted. */
+  private async keepHeldCopy(
+    dataset: DatasetDefinition,
+    entry: Entry,
+    snapshot: DatasetSnapshot,
+    outcome: 'not_modified' | 'unchanged',
+    started: number,
+  ): Promise<DatasetSnapshot> {
+    this.confirm(entry);
+    await this.persist(dataset, entry, snapshot, null);
+    this.options.observer?.upstreamFetch(dataset.id, outcome);
+    this.options.logger.info({ dataset: dataset.id, outcome, ms: this.now() - started }, 'upstream refresh');
+    return snapshot;
   }
 
   /** The upstream delivered or confirmed the content held. */

@@ -21,11 +21,12 @@ export function compressDynamicBodies(): Middleware {
     else if (body !== null && typeof body === 'object' && !('pipe' in body))
       bytes = Buffer.from(JSON.stringify(body));
     else return;
+    // Content-Type is already set, so assigning a Buffer keeps it; the JSON made here is not made again by Koa.
+    ctx.body = bytes;
     if (bytes.length < MIN_COMPRESSIBLE_BYTES) return;
     ctx.vary('Accept-Encoding');
     const coding = codingFor(ctx.get('accept-encoding'));
     if (coding === 'identity') return;
-    // Content-Type is already set, so assigning a Buffer keeps it.
     ctx.body = await compress(bytes, coding, 'fast');
     ctx.set('Content-Encoding', coding);
   };

@@ -6,8 +6,8 @@ import { catalog, catalogEntry } from '../catalog.js';
 import { sendData } from '../data-response.js';
 import type { AppState } from '../middleware/request-context.js';
 import type { Catalog } from '../openapi/schemas.js';
-import { noQueryParameters } from '../query.js';
-import { parseRowsQuery, rowsBody } from '../rows-query.js';
+import { noQueryParameters, parseQuery } from '../query.js';
+import { RowsQuerySchema, rowsBody } from '../rows-query.js';
 
 function datasetParam(value: string): DatasetDefinition {
   if (!isDatasetId(value)) throw new UnknownDataset(value, DATASET_IDS);
@@ -31,7 +31,7 @@ export function v1Routes(cache: DatasetCache, upstreamUrl: (file: string) => str
 
   router.get('/datasets/:dataset/rows', async (ctx) => {
     const dataset = datasetParam(ctx.params.dataset ?? '');
-    const query = parseRowsQuery(ctx.query);
+    const query = parseQuery(RowsQuerySchema, ctx.query);
     const served = await cache.get(dataset.id);
     const body = rowsBody(served.snapshot, query);
     let nextUrl: string | undefined;
