@@ -2,7 +2,7 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StaticUpstream, startStaticUpstream } from '../src/testing/static-upstream.js';
-import { hasSnapshot, SNAPSHOT_DIR } from './snapshot.js';
+import { SNAPSHOT_DIR } from './snapshot.js';
 import { removeDir, startTestApi, type TestApi } from './support.js';
 
 const KEY_A = 'test-key-aaaaaaaaaaaaaaaa';
@@ -25,7 +25,7 @@ async function raw(
 
 const json = (body: Buffer): Record<string, unknown> => JSON.parse(body.toString());
 
-describe.skipIf(!hasSnapshot)('the HTTP edge', () => {
+describe('the HTTP edge', () => {
   let upstream: StaticUpstream;
   const apis: TestApi[] = [];
   const start = async (env: Record<string, string> = {}) => {

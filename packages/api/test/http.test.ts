@@ -5,7 +5,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { legacyPath } from '../src/http/catalog.js';
 import { type StaticUpstream, startStaticUpstream } from '../src/testing/static-upstream.js';
-import { GOLDEN_DIR, hasSnapshot, SNAPSHOT_DIR } from './snapshot.js';
+import { GOLDEN_DIR, SNAPSHOT_DIR } from './snapshot.js';
 import { removeDir, startTestApi, type TestApi } from './support.js';
 
 /** The original returned numbers as text in columns that also held markers or decimal commas; we return numbers. */
@@ -42,7 +42,7 @@ const ndjson = async (response: Response): Promise<TidyRow[]> =>
     .filter(Boolean)
     .map((line) => TidyRowSchema.parse(JSON.parse(line)));
 
-describe.skipIf(!hasSnapshot)('the API over the real snapshot', () => {
+describe('the API over the real snapshot', () => {
   let upstream: StaticUpstream;
   let api: TestApi;
 

@@ -3,7 +3,7 @@ import { DATASETS } from '@vitibrasil/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StaticUpstream, startStaticUpstream } from '../src/testing/static-upstream.js';
-import { hasSnapshot, SNAPSHOT_DIR } from './snapshot.js';
+import { SNAPSHOT_DIR } from './snapshot.js';
 import { removeDir, startTestApi, type TestApi } from './support.js';
 
 interface RawResponse {
@@ -157,7 +157,7 @@ function expectWellFormed(response: RawResponse, context: string): void {
   }
 }
 
-describe.skipIf(!hasSnapshot)('hostile input (property-based)', () => {
+describe('hostile input (property-based)', () => {
   let upstream: StaticUpstream;
   let api: TestApi;
   let guarded: TestApi;

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Fault, type StaticUpstream, startStaticUpstream } from '../src/testing/static-upstream.js';
-import { hasSnapshot, SNAPSHOT_DIR } from './snapshot.js';
+import { SNAPSHOT_DIR } from './snapshot.js';
 import { eventually, removeDir, sleep, startTestApi, type TestApi } from './support.js';
 
 // Each way the upstream has been seen to fail, applied to Producao.csv only.
@@ -56,7 +56,7 @@ const onlyProducao =
   (file, req, res) =>
     file === 'Producao.csv' ? fault(file, req, res) : false;
 
-describe.skipIf(!hasSnapshot)('upstream outages', () => {
+describe('upstream outages', () => {
   let upstream: StaticUpstream;
   const apis: TestApi[] = [];
   const start = async (env: Record<string, string> = {}) => {

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StaticUpstream, startStaticUpstream } from '../src/testing/static-upstream.js';
-import { hasSnapshot, SNAPSHOT_DIR } from './snapshot.js';
+import { SNAPSHOT_DIR } from './snapshot.js';
 import { removeDir, sleep } from './support.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -39,7 +39,7 @@ async function startMain(env: Record<string, string>): Promise<Child> {
   return { process: child, url, logs };
 }
 
-describe.skipIf(!hasSnapshot)('graceful shutdown of the process', () => {
+describe('graceful shutdown of the process', () => {
   let upstream: StaticUpstream;
   let cacheDir: string;
 

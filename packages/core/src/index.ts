@@ -1,2 +1,3 @@
+export * from './bundle.js';
 export * from './catalog.js';
 export * from './rows.js';

@@ -4,10 +4,10 @@ import { fileURLToPath } from 'node:url';
 /** Repository root: this file runs as packages/api/dist/bench/*.js, four levels below it. */
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 
-/** Folder holding the 15 upstream CSV files: SNAPSHOT_DIR, or the shared 2025-06 snapshot next to the repo. */
+/** Folder holding the 15 upstream CSV files: SNAPSHOT_DIR, or the bundled snapshot in data/vitibrasil. */
 export function snapshotDir(): string {
   const fromEnv = process.env.SNAPSHOT_DIR?.trim();
-  return fromEnv ? resolve(fromEnv) : resolve(repoRoot, '../shared/vitibrasil/2025-06');
+  return fromEnv ? resolve(fromEnv) : resolve(repoRoot, 'data/vitibrasil');
 }
 
 /** Positive number from an environment variable, or the fallback when unset or empty. */

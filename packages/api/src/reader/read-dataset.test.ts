@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DATASETS, type DatasetId, getDataset, type TidyRow, TidyRowSchema } from '@vitibrasil/core';
 import { describe, expect, it } from 'vitest';
-import { hasSnapshot, SNAPSHOT_DIR } from '../../test/snapshot.js';
+import { SNAPSHOT_DIR } from '../../test/snapshot.js';
 import { readDataset } from './read-dataset.js';
 
 const bytesOf = (id: DatasetId) => readFileSync(join(SNAPSHOT_DIR, getDataset(id).file));
@@ -37,7 +37,7 @@ const EXPECTED: Record<
   exportacao_suco: { rows: 125, years: [1970, 2024], delimiter: '\t', totals: 0 },
 };
 
-describe.skipIf(!hasSnapshot)('reading the real 2025-06 files', () => {
+describe('reading the real 2025-06 files', () => {
   it.each(DATASETS.map((d) => [d.id, d] as const))('%s: structure, row count and schema', (id, dataset) => {
     const expected = EXPECTED[id];
     const { table, rows } = read(id);
