@@ -1,4 +1,4 @@
-import { DATASETS, type DatasetDefinition } from '@vitibrasil/core';
+import { countChanges, DATASETS, type DatasetDefinition } from '@vitibrasil/core';
 import type { DatasetCache } from '../upstream/dataset-cache.js';
 import type { CatalogEntry } from './openapi/schemas.js';
 
@@ -14,6 +14,7 @@ export function catalogEntry(
 ): CatalogEntry {
   const { served, lastFailure } = cache.status(dataset.id);
   const snapshot = served?.snapshot;
+  const revisions = snapshot?.revisions();
   return {
     id: dataset.id,
     title: dataset.title,
@@ -23,6 +24,8 @@ export function catalogEntry(
     upstream_url: upstreamUrl(dataset.file),
     legacy_route: legacyPath(dataset),
     rows_url: `/v1/datasets/${dataset.id}/rows`,
+    quality_url: `/v1/datasets/${dataset.id}/quality`,
+    revisions_url: `/v1/datasets/${dataset.id}/revisions`,
     cached:
       served && snapshot
         ? {
@@ -38,6 +41,15 @@ export function catalogEntry(
             year_to: snapshot.yearTo,
             encoding: snapshot.read.table.encoding,
             delimiter: snapshot.read.table.delimiter === '\t' ? 'tab' : 'semicolon',
+            quality: snapshot.read.quality.summary,
+            previous:
+              snapshot.previous && revisions
+                ? {
+                    content_hash: snapshot.previous.contentHash,
+                    fetched_at: snapshot.previous.fetchedAt.toISOString(),
+                    ...countChanges(revisions),
+                  }
+                : null,
           }
         : null,
     last_error: lastFailure

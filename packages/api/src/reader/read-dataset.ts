@@ -1,4 +1,4 @@
-import type { DatasetDefinition, TidyRow } from '@vitibrasil/core';
+import { checkRows, type DatasetDefinition, type QualityChecks, type TidyRow } from '@vitibrasil/core';
 import { MalformedUpstreamFile } from '../errors.js';
 import { decodeText } from './decode.js';
 import { sniffDelimiter } from './dialect.js';
@@ -12,6 +12,8 @@ export interface ReadDataset {
   readonly table: PublishedTable;
   readonly rows: readonly TidyRow[];
   readonly legacy: LegacyDocument;
+  /** The consistency checks of these rows (totals against items, marker-only years, anomalies). */
+  readonly quality: QualityChecks;
 }
 
 export interface BodyFacts {
@@ -23,7 +25,10 @@ export interface BodyFacts {
   readonly lengthVerified: boolean;
 }
 
-/** bytes → decoded text → dialect → checked table → totals → tidy rows and legacy shape. Throws MalformedUpstreamFile. */
+/**
+ * bytes → decoded text → dialect → checked table → totals → tidy rows, legacy shape and quality checks.
+ * Throws MalformedUpstreamFile.
+ */
 export function readDataset(dataset: DatasetDefinition, bytes: Uint8Array, facts: BodyFacts): ReadDataset {
   const { text, encoding } = decodeText(bytes);
   const fail = (reason: string): never => {
@@ -40,5 +45,6 @@ export function readDataset(dataset: DatasetDefinition, bytes: Uint8Array, facts
   const delimiter = sniffDelimiter(text) ?? fail('header line has neither tab nor semicolon delimiters');
   const table = readPublishedTable({ file: dataset.file, family: dataset.family, text, encoding, delimiter });
   const categories = dataset.hasValue ? null : classifyRows(table);
-  return { table, rows: tidyRows(dataset, table, categories), legacy: legacyDocument(table, categories) };
+  const rows = tidyRows(dataset, table, categories);
+  return { table, rows, legacy: legacyDocument(table, categories), quality: checkRows(rows) };
 }

@@ -1,7 +1,7 @@
 import { DATASETS, type DatasetDefinition, type DatasetId, getDataset } from '@vitibrasil/core';
 import type { Logger } from 'pino';
 import { BodyCache } from '../data/cached-body.js';
-import { DatasetSnapshot } from '../data/snapshot.js';
+import { DatasetSnapshot, type PreviousVersion } from '../data/snapshot.js';
 import { errorCode, SuspiciousUpstreamFile, UpstreamUnavailable } from '../errors.js';
 import { type BodyFacts, readDataset } from '../reader/read-dataset.js';
 import type { UpstreamFetcher } from './client.js';
@@ -90,9 +90,14 @@ export class DatasetCache {
       try {
         const copy = await this.options.disk.load(dataset.file);
         if (!copy) continue;
-        const snapshot = this.snapshotOf(dataset, copy.bytes, copy.meta.contentHash, copy.meta.changedAt, {
-          lengthVerified: true, // the stored bytes matched their hash
-        });
+        const snapshot = this.snapshotOf(
+          dataset,
+          copy.bytes,
+          copy.meta.contentHash,
+          copy.meta.changedAt,
+          { lengthVerified: true }, // the stored bytes matched their hash
+          null,
+        );
         this.entries.set(dataset.id, {
           snapshot,
           fetchedAt: Date.parse(copy.meta.fetchedAt),
@@ -217,6 +222,7 @@ export class DatasetCache {
         contentHash,
         Number.isNaN(changedAt.getTime()) ? new Date(this.now()).toISOString() : changedAt.toISOString(),
         { contentType: response.contentType, lengthVerified: response.lengthVerified },
+        this.previousVersion(entry),
       );
       // Fewer published rows, or fewer years (tidy rows), than half the last good copy: implausible, rejected.
       const previous = entry.snapshot;
@@ -310,14 +316,39 @@ export class DatasetCache {
     }
   }
 
+  /**
+   * The held version, as the one a new version replaces: its rows are kept (not its serialized bodies) so the
+   * revisions between the two can be served. Only one is kept: the new snapshot drops its own predecessor.
+   */
+  private previousVersion(entry: Entry): PreviousVersion | null {
+    const held = entry.snapshot;
+    return held
+      ? {
+          rows: held.rows,
+          contentHash: held.contentHash,
+          changedAt: held.changedAt,
+          fetchedAt: new Date(entry.fetchedAt),
+        }
+      : null;
+  }
+
   private snapshotOf(
     dataset: DatasetDefinition,
     bytes: Buffer,
     contentHash: string,
     changedAt: string,
     facts: BodyFacts,
+    previous: PreviousVersion | null,
   ): DatasetSnapshot {
     const read = readDataset(dataset, bytes, facts);
-    return new DatasetSnapshot(dataset, read, contentHash, bytes.length, new Date(changedAt), this.bodies);
+    return new DatasetSnapshot(
+      dataset,
+      read,
+      contentHash,
+      bytes.length,
+      new Date(changedAt),
+      this.bodies,
+      previous,
+    );
   }
 }

@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { DATASET_IDS } from './catalog.js';
+import type { TidyRow } from './rows.js';
+
+/*
+ * What changed between two versions of a dataset, row by row. Pure: the API compares the version it holds with
+ * the one it replaced, the ingester the lake's previous partition with the one it writes (the revisions/ table).
+ */
+
+export const CHANGE_KINDS = ['added', 'removed', 'revised'] as const;
+export type ChangeKind = (typeof CHANGE_KINDS)[number];
+
+export const RevisionSchema = z
+  .object({
+    dataset: z.enum(DATASET_IDS),
+    category: z.string().nullable(),
+    item: z.string().nullable(),
+    country: z.string().nullable(),
+    year: z.number().int(),
+    change: z
+      .enum(CHANGE_KINDS)
+      .describe(
+        'added: the key is new; removed: the key is gone; revised: same key (dataset, category, item, country, ' +
+          'year), different quantity, value or marker.',
+      ),
+    old_quantity: z
+      .number()
+      .nullable()
+      .describe('Before (null when added, or when no number was published).'),
+    new_quantity: z
+      .number()
+      .nullable()
+      .describe('After (null when removed, or when no number is published).'),
+    old_value_usd: z.number().nullable(),
+    new_value_usd: z.number().nullable(),
+    old_flag: z.string().nullable().describe('Marker published instead of the quantity, before.'),
+    new_flag: z.string().nullable().describe('Marker published instead of the quantity, after.'),
+    old_value_flag: z.string().nullable().describe('Marker published instead of the value, before.'),
+    new_value_flag: z.string().nullable().describe('Marker published instead of the value, after.'),
+  })
+  .strict()
+  .describe('One row added, removed or revised between two versions, with its values before and after.');
+export type Revision = z.infer<typeof RevisionSchema>;
+
+export const ChangeCountsSchema = z
+  .object({
+    added: z.number().int().nonnegative(),
+    removed: z.number().int().nonnegative(),
+    revised: z.number().int().nonnegative(),
+  })
+  .strict();
+export type ChangeCounts = z.infer<typeof ChangeCountsSchema>;
+
+const keyOf = (row: TidyRow): string =>
+  JSON.stringify([row.dataset, row.category, row.item, row.country, row.year]);
+
+const sameValues = (a: TidyRow, b: TidyRow): boolean =>
+  a.quantity === b.quantity &&
+  a.value_usd === b.value_usd &&
+  a.quantity_flag === b.quantity_flag &&
+  a.value_flag === b.value_flag;
+
+function change(kind: ChangeKind, key: TidyRow, before: TidyRow | null, after: TidyRow | null): Revision {
+  return {
+    dataset: key.dataset,
+    category: key.category,
+    item: key.item,
+    country: key.country,
+    year: key.year,
+    change: kind,
+    old_quantity: before?.quantity ?? null,
+    new_quantity: after?.quantity ?? null,
+    old_value_usd: before?.value_usd ?? null,
+    new_value_usd: after?.value_usd ?? null,
+    old_flag: before?.quantity_flag ?? null,
+    new_flag: after?.quantity_flag ?? null,
+    old_value_flag: before?.value_flag ?? null,
+    new_value_flag: after?.value_flag ?? null,
+  };
+}
+
+/**
+ * The rows added, removed and revised from `previous` to `current`: revised and added in the current version's
+ * order, then removed in the previous version's. Rows are matched by key; should a file publish the same key twice,
+ * the n-th occurrence in one version is matched with the n-th in the other, so nothing is lost or double counted.
+ */
+export function diffRows(previous: readonly TidyRow[], current: readonly TidyRow[]): Revision[] {
+  const before = new Map<string, TidyRow[]>();
+  for (const row of previous) {
+    const key = keyOf(row);
+    const list = before.get(key);
+    if (list) list.push(row);
+    else before.set(key, [row]);
+  }
+  const changes: Revision[] = [];
+  for (const row of current) {
+    const old = before.get(keyOf(row))?.shift();
+    if (old === undefined) changes.push(change('added', row, null, row));
+    else if (!sameValues(old, row)) changes.push(change('revised', row, old, row));
+  }
+  for (const row of previous) {
+    const left = before.get(keyOf(row));
+    // Matched rows were shifted off; what remains, in the previous order, is gone.
+    if (left?.[0] === row) {
+      left.shift();
+      changes.push(change('removed', row, row, null));
+    }
+  }
+  return changes;
+}
+
+export function countChanges(changes: readonly Revision[]): ChangeCounts {
+  const counts: ChangeCounts = { added: 0, removed: 0, revised: 0 };
+  for (const { change: kind } of changes) counts[kind]++;
+  return counts;
+}
