@@ -51,16 +51,47 @@ export const ChangeCountsSchema = z
   .strict();
 export type ChangeCounts = z.infer<typeof ChangeCountsSchema>;
 
-const keyOf = (row: TidyRow): string =>
-  JSON.stringify([row.dataset, row.category, row.item, row.country, row.year]);
+/** What the comparison reads of a row: its key and its values (a tidy row, or one read back from the lake). */
+export type ComparedRow = Pick<
+  TidyRow,
+  | 'dataset'
+  | 'category'
+  | 'item'
+  | 'country'
+  | 'year'
+  | 'quantity'
+  | 'quantity_flag'
+  | 'value_usd'
+  | 'value_flag'
+>;
 
-const sameValues = (a: TidyRow, b: TidyRow): boolean =>
+const NUL = '\u0000';
+const part = (text: string | null) => (text === null ? 'n' : `s${text}`);
+
+/**
+ * A row's key as one string, its parts joined with NUL: published names do not contain one, and JSON would cost
+ * twice as much over a whole dataset. A name that does contain one gets the JSON form, which cannot equal a
+ * joined key (it starts with `[`, a joined key with the dataset id).
+ */
+function keyOf({ dataset, category, item, country, year }: ComparedRow): string {
+  if (category?.includes(NUL) || item?.includes(NUL) || country?.includes(NUL)) {
+    return JSON.stringify([dataset, category, item, country, year]);
+  }
+  return `${dataset}${NUL}${part(category)}${NUL}${part(item)}${NUL}${part(country)}${NUL}${year}`;
+}
+
+const sameValues = (a: ComparedRow, b: ComparedRow): boolean =>
   a.quantity === b.quantity &&
   a.value_usd === b.value_usd &&
   a.quantity_flag === b.quantity_flag &&
   a.value_flag === b.value_flag;
 
-function change(kind: ChangeKind, key: TidyRow, before: TidyRow | null, after: TidyRow | null): Revision {
+function change(
+  kind: ChangeKind,
+  key: ComparedRow,
+  before: ComparedRow | null,
+  after: ComparedRow | null,
+): Revision {
   return {
     dataset: key.dataset,
     category: key.category,
@@ -84,28 +115,35 @@ function change(kind: ChangeKind, key: TidyRow, before: TidyRow | null, after: T
  * order, then removed in the previous version's. Rows are matched by key; should a file publish the same key twice,
  * the n-th occurrence in one version is matched with the n-th in the other, so nothing is lost or double counted.
  */
-export function diffRows(previous: readonly TidyRow[], current: readonly TidyRow[]): Revision[] {
-  const before = new Map<string, TidyRow[]>();
-  for (const row of previous) {
-    const key = keyOf(row);
-    const list = before.get(key);
-    if (list) list.push(row);
-    else before.set(key, [row]);
+export function diffRows(previous: readonly ComparedRow[], current: readonly ComparedRow[]): Revision[] {
+  // Each key's first unmatched occurrence in `previous`, and from each occurrence the next one of the same key:
+  // one map entry per key and two typed arrays, however large the dataset.
+  const first = new Map<string, number>();
+  const next = new Int32Array(previous.length);
+  for (let i = previous.length - 1; i >= 0; i--) {
+    const key = keyOf(previous[i] as ComparedRow);
+    next[i] = first.get(key) ?? -1;
+    first.set(key, i);
   }
+  const matched = new Uint8Array(previous.length);
   const changes: Revision[] = [];
   for (const row of current) {
-    const old = before.get(keyOf(row))?.shift();
-    if (old === undefined) changes.push(change('added', row, null, row));
-    else if (!sameValues(old, row)) changes.push(change('revised', row, old, row));
-  }
-  for (const row of previous) {
-    const left = before.get(keyOf(row));
-    // Matched rows were shifted off; what remains, in the previous order, is gone.
-    if (left?.[0] === row) {
-      left.shift();
-      changes.push(change('removed', row, row, null));
+    const key = keyOf(row);
+    const i = first.get(key);
+    if (i === undefined) {
+      changes.push(change('added', row, null, row));
+      continue;
     }
+    const following = next[i] as number;
+    if (following === -1) first.delete(key);
+    else first.set(key, following);
+    matched[i] = 1;
+    const old = previous[i] as ComparedRow;
+    if (!sameValues(old, row)) changes.push(change('revised', row, old, row));
   }
+  previous.forEach((row, i) => {
+    if (matched[i] === 0) changes.push(change('removed', row, row, null));
+  });
   return changes;
 }
 

@@ -1,8 +1,8 @@
 /**
  * The only module that knows the Parquet reader (hyparquet, the writer's own reader): reads a curated file of an
- * earlier run back into tidy rows, to compare it with the rows being written.
+ * earlier run back, to compare it with the rows being written.
  */
-import type { DatasetId, TidyRow } from '@vitibrasil/core';
+import type { ComparedRow, DatasetId } from '@vitibrasil/core';
 import { type FileMetaData, parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { IngestError } from './errors.js';
 import { PARQUET_COLUMNS } from './parquet.js';
@@ -15,15 +15,25 @@ const PHYSICAL_TYPE = {
   TIMESTAMP_MILLIS: 'INT64',
 } as const;
 
-/** The row columns (the stamp is not needed to compare rows). */
-const ROW_COLUMNS = PARQUET_COLUMNS.filter((c) => c.name !== 'processed_at' && c.name !== 'run_id');
+/** What a comparison reads: the key and the values, nothing else (less memory on a 128 MB function). */
+const COMPARED: ReadonlySet<string> = new Set<keyof ComparedRow>([
+  'category',
+  'item',
+  'country',
+  'year',
+  'quantity',
+  'quantity_flag',
+  'value_usd',
+  'value_flag',
+]);
+const COLUMNS = PARQUET_COLUMNS.filter((c) => COMPARED.has(c.name));
 
 /**
- * Reads a curated/ file into tidy rows of `dataset`. The file's schema is checked against the columns this
- * version writes (name, physical type, nullability): a typed Parquet file that passes gives values of the types
- * the rows need, with no per-row validation. Throws IngestError('LAKE_READ') otherwise.
+ * Reads the keys and values of a curated/ file's rows of `dataset`. The file's schema is checked against the
+ * columns this version writes (name, physical type, nullability): a typed Parquet file that passes gives values of
+ * the types the rows need, with no per-row validation. Throws IngestError('LAKE_READ') otherwise.
  */
-export async function readCuratedRows(dataset: DatasetId, bytes: Uint8Array): Promise<TidyRow[]> {
+export async function readComparedRows(dataset: DatasetId, bytes: Uint8Array): Promise<ComparedRow[]> {
   const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   let metadata: FileMetaData;
   try {
@@ -32,7 +42,7 @@ export async function readCuratedRows(dataset: DatasetId, bytes: Uint8Array): Pr
     throw new IngestError('LAKE_READ', `not a Parquet file: ${(error as Error).message}`, { cause: error });
   }
   const elements = new Map(metadata.schema.slice(1).map((element) => [element.name, element]));
-  for (const column of ROW_COLUMNS) {
+  for (const column of COLUMNS) {
     const element = elements.get(column.name);
     const repetition = column.nullable ? 'OPTIONAL' : 'REQUIRED';
     if (element?.type !== PHYSICAL_TYPE[column.kind] || element.repetition_type !== repetition) {
@@ -43,6 +53,7 @@ export async function readCuratedRows(dataset: DatasetId, bytes: Uint8Array): Pr
       );
     }
   }
-  const records = await parquetReadObjects({ file, columns: ROW_COLUMNS.map((c) => c.name) });
-  return records.map((record) => ({ dataset, ...record }) as TidyRow);
+  const records = await parquetReadObjects({ file, columns: COLUMNS.map((c) => c.name) });
+  for (const record of records) record.dataset = dataset; // in place: no second object per row
+  return records as ComparedRow[];
 }

@@ -1,14 +1,14 @@
-import type { DatasetId, TidyRow } from '@vitibrasil/core';
+import type { ComparedRow, DatasetId } from '@vitibrasil/core';
 import { LakeError } from './errors.js';
 import type { Destination } from './lake/destination.js';
 import { lakeLayout } from './layout.js';
-import { readCuratedRows } from './parquet-reader.js';
+import { readComparedRows } from './parquet-reader.js';
 
 /** The dataset's curated partition a run compares its rows with. */
 export interface PreviousPartition {
   /** Its processing date, `YYYY-MM-DD`. */
   readonly date: string;
-  readonly rows: TidyRow[];
+  readonly rows: ComparedRow[];
 }
 
 const PARTITION = /^processing_date=(\d{4}-\d{2}-\d{2})\//;
@@ -35,7 +35,7 @@ export async function loadPreviousPartition(
   const bytes = await destination.get(key);
   if (bytes === null) throw new LakeError('LAKE_READ', key, new Error('listed, then gone'));
   try {
-    return { date: previous, rows: await readCuratedRows(dataset, bytes) };
+    return { date: previous, rows: await readComparedRows(dataset, bytes) };
   } catch (error) {
     throw new LakeError('LAKE_READ', key, error);
   }

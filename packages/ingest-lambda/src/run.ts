@@ -188,21 +188,20 @@ export async function runIngest(options: RunOptions, deps: RunDependencies): Pro
     let attempts = 0;
     let rows = 0;
     let responseBytes = 0;
+    // Read back while the API answers. A partition that cannot be read costs the comparison, never the data: it
+    // would fail every later run too.
+    const previousLoad = loadPreviousPartition(destination, dataset, date).then(
+      (partition) => ({ partition, error: null }),
+      (error: unknown) => ({ partition: null, error: errorSummary(error) }),
+    );
     try {
       const response = await api.fetchRows(dataset);
       attempts = response.attempts;
       responseBytes = response.body.byteLength;
-      // A partition that cannot be read costs the comparison, never the data: it would fail every later run too.
-      let previous: PreviousPartition | null = null;
-      let revisionsError: FailureRecord | null = null;
-      try {
-        previous = await loadPreviousPartition(destination, dataset, date);
-      } catch (error) {
-        revisionsError = errorSummary(error);
-        logger.warn('previous partition not compared', { dataset, error: revisionsError });
-      }
-      const encoded = toParquet(dataset, response.body, previousRows, previous);
-      previous = null; // its rows are garbage from here on
+      const previous = await previousLoad;
+      const revisionsError = previous.error;
+      if (revisionsError) logger.warn('previous partition not compared', { dataset, error: revisionsError });
+      const encoded = toParquet(dataset, response.body, previousRows, previous.partition);
       rows = encoded.rows;
       let rawKey: string | null = null;
       if (options.keepRaw) {
@@ -214,23 +213,26 @@ export async function runIngest(options: RunOptions, deps: RunDependencies): Pro
           'application/gzip',
         );
       }
+      // One object per partition under a key of its own, so a re-run replaces it in one request. With nothing
+      // compared, an earlier run's revisions of this date would describe another comparison: removed.
       const qualityKey = lakeLayout.qualityKey(dataset, date);
-      await replaceObject(
-        lakeLayout.qualityPrefix(dataset, date),
-        qualityKey,
-        encoded.quality,
-        PARQUET_CONTENT_TYPE,
-      );
-      let revisions: RevisionsResult | null = null;
-      if (encoded.revisions) {
-        const { bytes, ...counts } = encoded.revisions;
-        const key = lakeLayout.revisionsKey(dataset, date);
-        await replaceObject(lakeLayout.revisionsPrefix(dataset, date), key, bytes, PARQUET_CONTENT_TYPE);
-        revisions = { ...counts, key };
-      } else {
-        // Nothing compared: an earlier run's revisions of this date would describe another comparison.
-        await clearPrefix(lakeLayout.revisionsPrefix(dataset, date));
-      }
+      const revisionsKey = lakeLayout.revisionsKey(dataset, date);
+      const compared = encoded.revisions;
+      await Promise.all([
+        destination.put(qualityKey, encoded.quality, PARQUET_CONTENT_TYPE),
+        compared
+          ? destination.put(revisionsKey, compared.bytes, PARQUET_CONTENT_TYPE)
+          : destination.delete(revisionsKey),
+      ]);
+      const revisions: RevisionsResult | null = compared
+        ? {
+            previousProcessingDate: compared.previousProcessingDate,
+            added: compared.added,
+            removed: compared.removed,
+            revised: compared.revised,
+            key: revisionsKey,
+          }
+        : null;
       // The curated object last: a run that fails before it leaves the lake's latest data as it was.
       const key = lakeLayout.curatedKey(dataset, date);
       await replaceObject(
@@ -320,13 +322,8 @@ export async function runIngest(options: RunOptions, deps: RunDependencies): Pro
     contentType: string,
   ): Promise<void> {
     await destination.put(key, body, contentType);
-    await clearPrefix(prefix, key);
-  }
-
-  /** Removes every object in a partition folder but `keep`. */
-  async function clearPrefix(prefix: string, keep?: string): Promise<void> {
     for (const stale of await destination.list(prefix)) {
-      if (stale !== keep) await destination.delete(stale);
+      if (stale !== key) await destination.delete(stale);
     }
   }
 }
