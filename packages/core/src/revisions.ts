@@ -65,6 +65,12 @@ export type ComparedRow = Pick<
   | 'value_flag'
 >;
 
+/** Rows by position, however they are held: an array, or the columns of a Parquet file read back. */
+export interface RowsByIndex {
+  readonly length: number;
+  at(index: number): ComparedRow | undefined;
+}
+
 const NUL = '\u0000';
 const part = (text: string | null) => (text === null ? 'n' : `s${text}`);
 
@@ -115,13 +121,14 @@ function change(
  * order, then removed in the previous version's. Rows are matched by key; should a file publish the same key twice,
  * the n-th occurrence in one version is matched with the n-th in the other, so nothing is lost or double counted.
  */
-export function diffRows(previous: readonly ComparedRow[], current: readonly ComparedRow[]): Revision[] {
+export function diffRows(previous: RowsByIndex, current: readonly ComparedRow[]): Revision[] {
+  const rowAt = (i: number) => previous.at(i) as ComparedRow;
   // Each key's first unmatched occurrence in `previous`, and from each occurrence the next one of the same key:
   // one map entry per key and two typed arrays, however large the dataset.
   const first = new Map<string, number>();
   const next = new Int32Array(previous.length);
   for (let i = previous.length - 1; i >= 0; i--) {
-    const key = keyOf(previous[i] as ComparedRow);
+    const key = keyOf(rowAt(i));
     next[i] = first.get(key) ?? -1;
     first.set(key, i);
   }
@@ -138,12 +145,15 @@ export function diffRows(previous: readonly ComparedRow[], current: readonly Com
     if (following === -1) first.delete(key);
     else first.set(key, following);
     matched[i] = 1;
-    const old = previous[i] as ComparedRow;
+    const old = rowAt(i);
     if (!sameValues(old, row)) changes.push(change('revised', row, old, row));
   }
-  previous.forEach((row, i) => {
-    if (matched[i] === 0) changes.push(change('removed', row, row, null));
-  });
+  for (let i = 0; i < previous.length; i++) {
+    if (matched[i] === 0) {
+      const row = rowAt(i);
+      changes.push(change('removed', row, row, null));
+    }
+  }
   return changes;
 }
 

@@ -1,24 +1,31 @@
-import type { ComparedRow, DatasetId } from '@vitibrasil/core';
+import type { DatasetId, RowsByIndex } from '@vitibrasil/core';
 import { LakeError } from './errors.js';
 import type { Destination } from './lake/destination.js';
 import { lakeLayout } from './layout.js';
 import { readComparedRows } from './parquet-reader.js';
 
-/** The dataset's curated partition a run compares its rows with. */
+/** The dataset's curated partition a run compares its rows with, as stored (Parquet bytes). */
 export interface PreviousPartition {
   /** Its processing date, `YYYY-MM-DD`. */
   readonly date: string;
-  readonly rows: ComparedRow[];
+  readonly key: string;
+  readonly bytes: Uint8Array;
+}
+
+/** A previous partition read back: its date and its rows. */
+export interface ComparedPartition {
+  readonly date: string;
+  readonly rows: RowsByIndex;
 }
 
 const PARTITION = /^processing_date=(\d{4}-\d{2}-\d{2})\//;
 
 /**
- * The dataset's latest curated partition dated before `date`, read back from the lake; null when there is none
- * (the dataset's first run). Earlier, not merely latest: re-running a date compares with the same partition as the
- * first run of that date did, so the revisions it writes are the same. Throws LakeError('LAKE_READ').
+ * The dataset's latest curated partition dated before `date`; null when there is none (the dataset's first run).
+ * Earlier, not merely latest: re-running a date compares with the same partition as the first run of that date
+ * did, so the revisions it writes are the same. Throws LakeError('LAKE_READ').
  */
-export async function loadPreviousPartition(
+export async function fetchPreviousPartition(
   destination: Destination,
   dataset: DatasetId,
   date: string,
@@ -34,9 +41,20 @@ export async function loadPreviousPartition(
   const key = lakeLayout.curatedKey(dataset, previous);
   const bytes = await destination.get(key);
   if (bytes === null) throw new LakeError('LAKE_READ', key, new Error('listed, then gone'));
+  return { date: previous, key, bytes };
+}
+
+/**
+ * Decodes a previous partition's rows. Done only when they are about to be compared: a run keeps the compressed
+ * bytes of several datasets while the API answers, and the decoded rows of one at a time. Throws LakeError.
+ */
+export async function readPreviousRows(
+  dataset: DatasetId,
+  partition: PreviousPartition,
+): Promise<ComparedPartition> {
   try {
-    return { date: previous, rows: await readComparedRows(dataset, bytes) };
+    return { date: partition.date, rows: await readComparedRows(dataset, partition.bytes) };
   } catch (error) {
-    throw new LakeError('LAKE_READ', key, error);
+    throw new LakeError('LAKE_READ', partition.key, error);
   }
 }

@@ -25,7 +25,7 @@ import {
 } from './manifest.js';
 import { parseRows } from './ndjson.js';
 import { encodeParquet, encodeQuality, encodeRevisions, type RunStamp } from './parquet.js';
-import { loadPreviousPartition, type PreviousPartition } from './previous-partition.js';
+import { type ComparedPartition, fetchPreviousPartition, readPreviousRows } from './previous-partition.js';
 import { newRunId } from './processing-date.js';
 import type { DatasetResult, FailureRecord, RevisionsResult, RunResult } from './results.js';
 import { datasetLine, formatRunLog, type RunLogLine } from './run-log.js';
@@ -188,9 +188,9 @@ export async function runIngest(options: RunOptions, deps: RunDependencies): Pro
     let attempts = 0;
     let rows = 0;
     let responseBytes = 0;
-    // Read back while the API answers. A partition that cannot be read costs the comparison, never the data: it
+    // Fetched while the API answers. A partition that cannot be read costs the comparison, never the data: it
     // would fail every later run too.
-    const previousLoad = loadPreviousPartition(destination, dataset, date).then(
+    const previousLoad = fetchPreviousPartition(destination, dataset, date).then(
       (partition) => ({ partition, error: null }),
       (error: unknown) => ({ partition: null, error: errorSummary(error) }),
     );
@@ -198,10 +198,18 @@ export async function runIngest(options: RunOptions, deps: RunDependencies): Pro
       const response = await api.fetchRows(dataset);
       attempts = response.attempts;
       responseBytes = response.body.byteLength;
-      const previous = await previousLoad;
-      const revisionsError = previous.error;
+      const loaded = await previousLoad;
+      let revisionsError = loaded.error;
+      let previous: ComparedPartition | null = null;
+      if (loaded.partition) {
+        try {
+          previous = await readPreviousRows(dataset, loaded.partition);
+        } catch (error) {
+          revisionsError = errorSummary(error);
+        }
+      }
       if (revisionsError) logger.warn('previous partition not compared', { dataset, error: revisionsError });
-      const encoded = toParquet(dataset, response.body, previousRows, previous.partition);
+      const encoded = toParquet(dataset, response.body, previousRows, previous);
       rows = encoded.rows;
       let rawKey: string | null = null;
       if (options.keepRaw) {
@@ -292,7 +300,7 @@ export async function runIngest(options: RunOptions, deps: RunDependencies): Pro
     dataset: DatasetId,
     body: Buffer,
     previousRows: number | null,
-    previous: PreviousPartition | null,
+    previous: ComparedPartition | null,
   ) {
     const parsed = parseRows(dataset, body);
     checkRowCount(dataset, parsed.length, previousRows, options.minRowRatio);
