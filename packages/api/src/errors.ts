@@ -77,6 +77,19 @@ export class MethodNotAllowed extends AppError {
   readonly title = 'Method not allowed';
 }
 
+/** The client accepts none of the media types a route can send. */
+export class NotAcceptable extends AppError {
+  readonly code = 'NOT_ACCEPTABLE';
+  readonly status = 406;
+  readonly title = 'Not acceptable';
+  constructor(readonly available: readonly string[]) {
+    super(`this route sends ${available.join(' or ')}; the Accept header allows none of them`);
+  }
+  override extensions() {
+    return { valid_values: this.available };
+  }
+}
+
 /** The data changed between two pages of the same query: the client restarts from the first page. */
 export class StaleCursor extends AppError {
   readonly code = 'STALE_CURSOR';

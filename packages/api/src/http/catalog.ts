@@ -6,6 +6,10 @@ import type { CatalogEntry } from './openapi/schemas.js';
 export const legacyPath = (dataset: DatasetDefinition): string =>
   dataset.legacy.tipo === null ? dataset.legacy.path : `${dataset.legacy.path}/tipo/${dataset.legacy.tipo}`;
 
+/** Path of a dataset's catalog entry, and of its rows. */
+export const datasetPath = (dataset: DatasetDefinition): string => `/v1/datasets/${dataset.id}`;
+export const rowsPath = (dataset: DatasetDefinition): string => `${datasetPath(dataset)}/rows`;
+
 /** One catalog entry: the dataset's definition and what is cached of it. */
 export function catalogEntry(
   dataset: DatasetDefinition,
@@ -22,7 +26,7 @@ export function catalogEntry(
     measures: dataset.hasValue ? ['quantity', 'value_usd'] : ['quantity'],
     upstream_url: upstreamUrl(dataset.file),
     legacy_route: legacyPath(dataset),
-    rows_url: `/v1/datasets/${dataset.id}/rows`,
+    rows_url: rowsPath(dataset),
     cached:
       served && snapshot
         ? {

@@ -168,6 +168,69 @@ export const CatalogSchema = z
   .describe('The 15 datasets, in catalog order.');
 export type Catalog = z.infer<typeof CatalogSchema>;
 
+const path = z.string().startsWith('/');
+
+export const HomeIndexSchema = documented(
+  z
+    .object({
+      service: z.string(),
+      description: z.string(),
+      links: z
+        .object({
+          home: path.describe('This index; browsers (Accept: text/html) get a page with each dataset and a chart.'),
+          docs: path.describe('Interactive documentation (Swagger UI).'),
+          openapi: path.describe('The OpenAPI 3.1 document.'),
+          catalog: path.describe('Every dataset and what is cached of it.'),
+          health: path,
+          ready: path,
+          metrics: path.describe('Prometheus metrics.'),
+        })
+        .strict(),
+      datasets: z
+        .array(
+          z
+            .object({
+              id: z.enum(DATASET_IDS),
+              title: z.string(),
+              catalog_url: path,
+              rows_url: path.describe('Paged JSON rows.'),
+              csv_url: path.describe('Every row as CSV.'),
+              legacy_route: path.describe("The original service's route for this dataset."),
+            })
+            .strict(),
+        )
+        .describe('The 15 datasets, in catalog order.'),
+    })
+    .strict(),
+  'Where everything is: the index of links GET / sends to clients asking for JSON. Paths are absolute on this server.',
+  [
+    {
+      service: 'Vitibrasil data service',
+      description: "Brazil's wine-industry statistics as Embrapa publishes them (Vitibrasil).",
+      links: {
+        home: '/',
+        docs: '/docs/',
+        openapi: '/openapi.json',
+        catalog: '/v1/datasets',
+        health: '/healthz',
+        ready: '/readyz',
+        metrics: '/metrics',
+      },
+      datasets: [
+        {
+          id: 'producao',
+          title: 'Produção de vinhos, sucos e derivados',
+          catalog_url: '/v1/datasets/producao',
+          rows_url: '/v1/datasets/producao/rows',
+          csv_url: '/v1/datasets/producao/rows?format=csv',
+          legacy_route: '/producaoCSV',
+        },
+      ],
+    },
+  ],
+);
+export type HomeIndex = z.infer<typeof HomeIndexSchema>;
+
 export const HealthSchema = z.object({ status: z.literal('ok') }).strict();
 export type Health = z.infer<typeof HealthSchema>;
 
@@ -197,7 +260,9 @@ export const ProblemSchema = documented(
       valid_values: z
         .array(z.string())
         .optional()
-        .describe('404 for an unknown dataset or tipo: the values that exist.'),
+        .describe(
+          '404 for an unknown dataset or tipo: the values that exist. 406: the media types the route can send.',
+        ),
       retry_after_seconds: z
         .number()
         .int()
