@@ -86,7 +86,7 @@ function summary({ datasets, showData }: HomeView): Html {
 upstream: a dataset not held yet is fetched by the first request for its rows.</p>
 <dl class="legend">
 <dt>fresh</dt><dd>confirmed by the upstream within the cache's time to live</dd>
-<dt>stale</dt><dd>past it; served while a refresh runs</dd>
+<dt>stale</dt><dd>past it; the next request for its data serves it and refreshes it</dd>
 <dt>stale-if-error</dt><dd>the last refresh failed; the last good copy is served</dd>
 <dt>from disk</dt><dd>restored from CACHE_DIR at start</dd>
 <dt>bundled</dt><dd>the snapshot committed with the service, used only while the upstream fails</dd>
