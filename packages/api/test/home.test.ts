@@ -92,7 +92,11 @@ describe('GET / over a real socket', () => {
     expect(text.startsWith('<!DOCTYPE html>')).toBe(true);
     expect($('html').attr('lang')).toBe('en');
     expect($('h1').text()).toBe('Vitibrasil data service');
-    expect($('li.dataset').map((_, el) => $(el).attr('data-dataset')).get()).toEqual([...DATASET_IDS]);
+    expect(
+      $('li.dataset')
+        .map((_, el) => $(el).attr('data-dataset'))
+        .get(),
+    ).toEqual([...DATASET_IDS]);
     for (const id of DATASET_IDS) {
       expect(item($, id).attr('data-state'), id).toBe('missing');
       expect(item($, id).find('.state').text(), id).toMatch(/^Not fetched yet/);
@@ -244,7 +248,11 @@ describe('GET / over a real socket', () => {
     }
 
     // Every link of the page answers, the source files (here the loopback upstream) included.
-    const hrefs = new Set($('a[href]').map((_, a) => $(a).attr('href')).get());
+    const hrefs = new Set(
+      $('a[href]')
+        .map((_, a) => $(a).attr('href'))
+        .get(),
+    );
     for (const href of hrefs) {
       const answer = await fetch(new URL(href, `${api.url}/`));
       expect(answer.status, href).toBe(200);
@@ -397,9 +405,14 @@ describe('GET / with API keys', () => {
     expect(open.response.headers.get('cache-control')).toBe('private, no-cache');
     expect(open.response.headers.get('vary')).toMatch(/\bAuthorization\b.*\bX-Api-Key\b/i);
     expect(open.$('li.dataset')).toHaveLength(15);
-    expect(new Set(open.$('li.dataset').map((_, el) => open.$(el).attr('data-state')).get())).toEqual(
-      new Set(['locked']),
-    );
+    expect(
+      new Set(
+        open
+          .$('li.dataset')
+          .map((_, el) => open.$(el).attr('data-state'))
+          .get(),
+      ),
+    ).toEqual(new Set(['locked']));
     expect(open.$('svg, time, .facts')).toHaveLength(0);
     expect(open.$('.summary').text()).toContain('requires an API key');
     expect((await api.get('/home.css')).status).toBe(200);

@@ -97,7 +97,11 @@ describe('yearlyTotals', () => {
         const ofYear = summed.filter((r) => r.year === year);
         expect(ofYear.length, `${year}`).toBeGreaterThan(0);
         if (ofYear.some((r) => r.quantity === null)) expect(total, `${year}`).toBeNull();
-        else expect(total, `${year}`).toBeCloseTo(ofYear.reduce((sum, r) => sum + (r.quantity ?? 0), 0), 3);
+        else
+          expect(total, `${year}`).toBeCloseTo(
+            ofYear.reduce((sum, r) => sum + (r.quantity ?? 0), 0),
+            3,
+          );
       }
       expect(series.points.some((p) => p.total !== null)).toBe(true);
     });

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { ApiConfig } from '../config.js';
 import type { ApiMetrics } from '../metrics/api-metrics.js';
 import type { DatasetCache } from '../upstream/dataset-cache.js';
+import { STYLESHEET_PATH } from './home/stylesheet.js';
 import { ApiKeys, identifyClient, requireApiKey } from './middleware/api-key.js';
 import { compressDynamicBodies } from './middleware/compression.js';
 import { corsFor } from './middleware/cors.js';
@@ -12,7 +13,6 @@ import { queryLengthLimit, requestTimeout } from './middleware/request-limits.js
 import { securityHeaders } from './middleware/security-headers.js';
 import { unless } from './middleware/unless.js';
 import { docsRoutes } from './routes/docs.js';
-import { STYLESHEET_PATH } from './home/stylesheet.js';
 import { healthRoutes } from './routes/health.js';
 import { homeRoutes } from './routes/home.js';
 import { legacyRoutes } from './routes/legacy.js';

@@ -81,7 +81,7 @@ function renderChart(dataset: DatasetDefinition, series: YearlyTotals): Html {
   // A year with a total between two gaps has no line to sit on: a dot shows it.
   const dots = runs
     .filter((run) => run.length === 1)
-    .flatMap((run) => run)
+    .flat()
     .map((p) => html`<circle class="chart-dot" cx="${x(p.year)}" cy="${y(p.total)}" r="2"></circle>`);
   const gapTicks = gaps.map(
     (year) =>

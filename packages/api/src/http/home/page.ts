@@ -34,7 +34,8 @@ const here = (path: string): string => `.${path}`;
 
 const count = new Intl.NumberFormat('en-US');
 
-const time = (iso: string): Html => html`<time datetime="${iso}">${iso.slice(0, 16).replace('T', ' ')} UTC</time>`;
+const time = (iso: string): Html =>
+  html`<time datetime="${iso}">${iso.slice(0, 16).replace('T', ' ')} UTC</time>`;
 
 // A data: icon: the browser asks for /favicon.ico otherwise, and a page that only gets a 404 back looks broken.
 const ICON =

@@ -28,6 +28,7 @@ code { font-size: 0.95em; }
 .datasets { display: grid; grid-template-columns: repeat(auto-fill, minmax(21rem, 1fr)); gap: 1rem; list-style: none; padding: 0; }
 .dataset { border: 1px solid var(--border); border-radius: 0.5rem; padding: 0.75rem 1rem; display: flex; flex-direction: column; gap: 0.4rem; }
 .dataset h3 { font-size: 1rem; margin: 0; }
+.dataset p { margin: 0; }
 .dataset h3 code { display: block; font-size: 1.05rem; }
 .dataset h3 span { font-weight: 400; }
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: 0 0.75rem; margin: 0; font-size: 0.9rem; }

@@ -177,7 +177,9 @@ export const HomeIndexSchema = documented(
       description: z.string(),
       links: z
         .object({
-          home: path.describe('This index; browsers (Accept: text/html) get a page with each dataset and a chart.'),
+          home: path.describe(
+            'This index; browsers (Accept: text/html) get a page with each dataset and a chart.',
+          ),
           docs: path.describe('Interactive documentation (Swagger UI).'),
           openapi: path.describe('The OpenAPI 3.1 document.'),
           catalog: path.describe('Every dataset and what is cached of it.'),
