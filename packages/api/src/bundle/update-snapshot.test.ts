@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DATASETS } from '@vitibrasil/core';
@@ -82,9 +82,11 @@ describe('pnpm snapshot:update', () => {
 
   it('writes nothing when a file cannot be fetched', async () => {
     const before = await contents(target);
-    upstream.setFault((file, _req, res) =>
-      file === 'ExpSuco.csv' ? (res.writeHead(503).end(), true) : false,
-    );
+    upstream.setFault((file, _req, res) => {
+      if (file !== 'ExpSuco.csv') return false;
+      res.writeHead(503).end();
+      return true;
+    });
     expect(await run([])).toBe(1);
     expect(output).toMatch(/ExpSuco\.csv: UPSTREAM_HTTP_ERROR/);
     expect(await contents(target)).toEqual(before);
