@@ -345,6 +345,27 @@ describe('GET / shows every state a copy can be in', () => {
     expect(restored.find('svg path.chart-line')).toHaveLength(1);
     expect(item((await page(second)).$, 'comercializacao').attr('data-state')).toBe('missing');
   });
+
+  it('bundled, with its release, when the upstream fails and nothing else is held', async () => {
+    upstream = await startStaticUpstream(SNAPSHOT_DIR);
+    upstream.setFault((_file, _req, res) => {
+      res.writeHead(503).end('Service Unavailable');
+      return true;
+    });
+    const api = await startTestApi(upstream.url, { UPSTREAM_RETRIES: '0' });
+    apis.push(api);
+    const rows = await rowsOf(api, 'producao');
+    const { release } = JSON.parse(await readFile(join(SNAPSHOT_DIR, 'snapshot.json'), 'utf8')) as {
+      release: string;
+    };
+    const producao = item((await page(api)).$, 'producao');
+    expect(producao.attr('data-state')).toBe('stale-if-error');
+    expect(producao.find('.state').text()).toBe(`stale-if-error · from the bundled snapshot ${release}`);
+    expect(producao.find('.facts dt').first().text()).toBe('retrieved');
+    expect(producao.find('.failure code').text()).toBe('UPSTREAM_HTTP_ERROR');
+    const lines = subpaths(producao.find('svg path.chart-line').attr('d') ?? '');
+    expect(lines.flat()).toHaveLength(expectedSeries(rows).points.length);
+  });
 });
 
 describe('GET / escapes what the upstream publishes', () => {

@@ -22,8 +22,7 @@ export interface HomeView {
 
 type Cached = NonNullable<CatalogEntry['cached']>;
 
-// Keyed by every origin the cache can report, plus the bundled snapshot's, so the label is there whichever lands.
-const ORIGIN_TEXT: Record<Cached['origin'] | 'bundled', string> = {
+const ORIGIN_TEXT: Record<Cached['origin'], string> = {
   upstream: 'from the upstream',
   disk: 'from disk (CACHE_DIR)',
   bundled: 'from the bundled snapshot',
@@ -45,13 +44,14 @@ function stateLine(cached: Cached | null, showData: boolean): Html {
   if (!showData) return html`<p class="state state-locked">Data needs an API key.</p>`;
   if (!cached)
     return html`<p class="state state-missing">Not fetched yet: the first request for its rows fetches it.</p>`;
-  return html`<p class="state state-${cached.state}">${cached.state} · ${ORIGIN_TEXT[cached.origin]}</p>`;
+  const release = cached.release === null ? '' : ` ${cached.release}`;
+  return html`<p class="state state-${cached.state}">${cached.state} · ${ORIGIN_TEXT[cached.origin]}${release}</p>`;
 }
 
 function facts(cached: Cached, dataset: DatasetDefinition): Html {
   const years = cached.year_from === null ? 'none' : `${cached.year_from}–${cached.year_to}`;
   return html`<dl class="facts">
-<dt>fetched</dt><dd>${time(cached.fetched_at)}</dd>
+<dt>${cached.origin === 'bundled' ? 'retrieved' : 'fetched'}</dt><dd>${time(cached.fetched_at)}</dd>
 <dt>rows</dt><dd>${count.format(cached.row_count)} tidy rows (${count.format(cached.published_rows)} published)</dd>
 <dt>years</dt><dd>${years}</dd>
 <dt>unit</dt><dd>${dataset.unit}${dataset.hasValue ? ' and US$' : ''}</dd>
