@@ -331,6 +331,12 @@ describe('GET / shows every state a copy can be in', () => {
     });
     const producao = item(failed, 'producao');
     expect(producao.find('.state').text()).toBe('stale-if-error · from the upstream');
+    // The page is kept while nothing it shows changes: a new state is a new page, with its own ETag.
+    const etags = await Promise.all([page(first), page(first)]).then((views) =>
+      views.map((view) => view.response.headers.get('etag')),
+    );
+    expect(etags[0]).toBe(etags[1]);
+    expect(etags[0]).not.toBe(stale.response.headers.get('etag'));
     expect(producao.find('.failure code').text()).toBe('UPSTREAM_HTTP_ERROR');
     expect(producao.find('.failure').text()).toContain('upstream answered 500');
     expect(producao.find('svg path.chart-line')).toHaveLength(1);

@@ -1,6 +1,6 @@
 import { Router } from '@koa/router';
 import { DATASETS } from '@vitibrasil/core';
-import { cachedBody } from '../../data/cached-body.js';
+import { type CachedBody, cachedBody } from '../../data/cached-body.js';
 import { NotAcceptable } from '../../errors.js';
 import type { DatasetCache } from '../../upstream/dataset-cache.js';
 import { catalogEntry } from '../catalog.js';
@@ -36,6 +36,22 @@ export function homeRoutes({ cache, upstreamUrl, keysRequired }: HomeOptions): R
       series: cache.status(dataset.id).served?.snapshot.yearlyTotals() ?? null,
     }));
 
+  // The last page rendered, per variant, with what it was rendered from: views while nothing changes reuse its
+  // body, hash and compressed forms. The catalog entries carry every fact the page shows (the content hash stands
+  // for the series), so equal entries make an equal page.
+  const rendered = new Map<boolean, { readonly facts: string; readonly body: CachedBody }>();
+  const pageBody = (showData: boolean): CachedBody => {
+    const current = datasets();
+    const facts = JSON.stringify(current.map((d) => d.entry));
+    const last = rendered.get(showData);
+    if (last?.facts === facts) return last.body;
+    const body = cachedBody(homePage({ datasets: current, showData }), 'text/html; charset=utf-8', {
+      effort: 'fast',
+    });
+    rendered.set(showData, { facts, body });
+    return body;
+  };
+
   router.get('/', noQuery, (ctx) => {
     ctx.vary('Accept');
     // Without Accept, or with */*, the first type wins: a person typing the address gets the page.
@@ -52,10 +68,7 @@ export function homeRoutes({ cache, upstreamUrl, keysRequired }: HomeOptions): R
       ctx.vary('X-Api-Key');
     }
     ctx.set('Cache-Control', keysRequired ? 'private, no-cache' : 'no-cache');
-    // Rendered per view (what is cached and its state change), from series and charts kept per data version; the
-    // ETag is the page's hash, so a revalidation of an unchanged page is a 304.
-    const page = homePage({ datasets: datasets(), showData });
-    return sendBody(ctx, cachedBody(page, 'text/html; charset=utf-8', { effort: 'fast' }));
+    return sendBody(ctx, pageBody(showData));
   });
 
   router.get(`/${STYLESHEET_PATH}`, noQuery, (ctx) => {
