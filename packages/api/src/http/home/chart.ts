@@ -88,14 +88,15 @@ function renderChart(dataset: DatasetDefinition, series: YearlyTotals): Html {
       html`<line class="chart-gap" x1="${x(year)}" x2="${x(year)}" y1="${PLOT.bottom}" y2="${PLOT.bottom + 5}"></line>`,
   );
 
-  const latest = points.findLast((point) => point.total !== null);
+  const latest = runs.at(-1)?.at(-1);
+  const latestText = latest ? `${latest.year}: ${whole.format(latest.total)} ${dataset.unit}.` : '';
   const range = `${compact.format(low)} to ${compact.format(high)} ${dataset.unit}`;
   const titleId = `chart-${dataset.id}-title`;
   const descId = `chart-${dataset.id}-desc`;
   return html`<figure class="chart">
 <svg class="chart-svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-labelledby="${titleId} ${descId}" data-year-from="${first}" data-year-to="${last}" data-low="${low}" data-high="${high}">
 <title id="${titleId}">${dataset.id}: yearly total, ${first}–${last}</title>
-<desc id="${descId}">Vertical axis from ${range}.${latest?.total != null ? ` ${latest.year}: ${whole.format(latest.total)} ${dataset.unit}.` : ''}${gapText}</desc>
+<desc id="${descId}">Vertical axis from ${range}. ${latestText}${gapText}</desc>
 <line class="chart-axis" x1="${PLOT.left}" x2="${PLOT.right}" y1="${PLOT.bottom}" y2="${PLOT.bottom}"></line>
 <line class="chart-axis" x1="${PLOT.left}" x2="${PLOT.left}" y1="${PLOT.top}" y2="${PLOT.bottom}"></line>
 <text class="chart-label" x="${PLOT.left - 4}" y="${PLOT.top + 4}" text-anchor="end">${compact.format(high)}</text>
@@ -104,6 +105,6 @@ function renderChart(dataset: DatasetDefinition, series: YearlyTotals): Html {
 <text class="chart-label" x="${PLOT.right}" y="${YEAR_LABEL_Y}" text-anchor="end">${last}</text>
 ${path ? html`<path class="chart-line" d="${path}"></path>` : null}${dots}${gapTicks}
 </svg>
-<figcaption>Yearly total, ${first}–${last}, in ${dataset.unit}; axis from ${range}.${latest?.total != null ? ` Latest, ${latest.year}: ${whole.format(latest.total)} ${dataset.unit}.` : ''} ${what}${gapText}</figcaption>
+<figcaption>Yearly total, ${first}–${last}, in ${dataset.unit}; axis from ${range}. Latest, ${latestText} ${what}${gapText}</figcaption>
 </figure>`;
 }
