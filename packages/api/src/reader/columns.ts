@@ -50,6 +50,9 @@ const LATEST_HEADER: Record<DatasetFamily, readonly string[]> = {
 
 const INTEGER_ID = /^\d+$/;
 
+/** Upstream text quoted in a failure message, bounded: the message reaches logs and the catalog. */
+const excerpt = (text: string): string => `'${text.length > 40 ? `${text.slice(0, 40)}…` : text}'`;
+
 /** A header's first cell is `id`; a data row's is its integer id. */
 export function startsWithData(record: readonly string[]): boolean {
   return INTEGER_ID.test(record[0]?.trim() ?? '');
@@ -106,13 +109,13 @@ export function columnsFromHeader(record: readonly string[], family: DatasetFami
   for (const [index, name] of header.entries()) {
     const key = foldText(name);
     const claim = (current: number, role: string): number =>
-      current === -1 ? index : fail(`header has two ${role} columns ('${name}')`);
+      current === -1 ? index : fail(`header has two ${role} columns (${excerpt(name)})`);
     if (key === 'id') idIndex = claim(idIndex, 'id');
     else if (key === 'control' && !trade) controlIndex = claim(controlIndex, 'control');
     else if (nameHeaders.has(key)) nameIndex = claim(nameIndex, 'name');
     else {
       const match = YEAR_HEADER.exec(key);
-      if (!match) fail(`unexpected column '${name}' in the header`);
+      if (!match) fail(`unexpected column ${excerpt(name)} in the header`);
       yearIndexes.push(index);
       labels.push(Number(match?.[1]));
     }
@@ -161,11 +164,11 @@ export function columnsByPosition(
   rows.forEach((row, i) => {
     const id = row[0]?.trim() ?? '';
     if (!INTEGER_ID.test(id))
-      fail(`no header, and line ${i + 1} does not start with an integer id ('${id}')`);
+      fail(`no header, and line ${i + 1} does not start with an integer id (${excerpt(id)})`);
     const name = row[nameIndex]?.trim() ?? '';
     if (parseNumber(name) !== null) {
       fail(
-        `no header, and line ${i + 1} has a number ('${name}') where ${names.join(', ')}, years put the name`,
+        `no header, and line ${i + 1} has a number (${excerpt(name)}) in column ${nameIndex + 1}, the name's place in the layout ${names.join(', ')}, years`,
       );
     }
     used = Math.max(used, row.findLastIndex((cell) => cell.trim() !== '') + 1);

@@ -84,7 +84,11 @@ describe('files without a header line (Comercio.csv 2023–2024, Producao.csv 20
 
     // Producao.csv without `control` and without header: the third column holds 1970's figures, not names.
     const noControl = withoutColumn(producao, 1);
-    refuses('producao', textOf(noControl), /line 1 has a number \('217208604'\) where id, control, produto/);
+    refuses(
+      'producao',
+      textOf(noControl),
+      /line 1 has a number \('217208604'\) in column 3, the name's place in the layout id, control, produto/,
+    );
 
     const [header = []] = bundledGrid('producao').lines;
     const stray = { ...producao, lines: [...producao.lines.slice(0, 9), header, ...producao.lines.slice(9)] };

@@ -24,6 +24,10 @@ describe('what is not a well-formed file', () => {
     rejects('Id;País;2000;2000\n1;Chile;1;2\n', /unexpected column 'País'/);
     rejects('id;control;2000\n1;A;1\n', /no produto\/cultivar column/);
     rejects('id;control;produto;2000;obs\n1;A;A;1;x\n', /unexpected column 'obs'/);
+    rejects(
+      `id;control;produto;2000;${'x'.repeat(5000)}\n1;A;A;1;x\n`,
+      /unexpected column 'x{40}…' in the header$/,
+    );
     rejects('id;control;produto\n1;A;A\n', /no year columns/);
     rejects('Id;País;2000\n1;Chile;1\n', /lacks its value/, importacao);
     rejects('id;produto;2000\n', /no data rows/);
@@ -58,7 +62,11 @@ describe('what is not a well-formed file', () => {
     ]);
     rejects('1;A;A\n', /no year columns/);
     rejects('1;Chile;1;2;3\n', /year 1971 lacks its value/, importacao);
-    rejects('1;Chile;1;2\n2;12;3;4\n', /line 2 has a number \('12'\) where Id, País/, importacao);
+    rejects(
+      '1;Chile;1;2\n2;12;3;4\n',
+      /line 2 has a number \('12'\) in column 2, the name's place in the layout Id, País, years/,
+      importacao,
+    );
   });
 
   it('rejects a body without a final line break unless its length was proven', () => {
