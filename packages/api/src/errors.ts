@@ -229,6 +229,18 @@ export class SuspiciousUpstreamFile extends Error {
   }
 }
 
+/** The bundled snapshot cannot serve a file: its manifest is missing or invalid, or a file does not match it. */
+export class BundledSnapshotInvalid extends Error {
+  readonly code = 'BUNDLED_SNAPSHOT_INVALID';
+  constructor(
+    readonly dir: string,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`bundled snapshot at ${dir}: ${reason}`, options);
+  }
+}
+
 export class ConfigError extends Error {
   readonly code = 'CONFIG_ERROR';
 }

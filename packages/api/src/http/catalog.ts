@@ -28,6 +28,7 @@ export function catalogEntry(
         ? {
             state: served.state,
             origin: served.origin,
+            release: served.release,
             fetched_at: served.fetchedAt.toISOString(),
             changed_at: snapshot.changedAt.toISOString(),
             content_hash: snapshot.contentHash,

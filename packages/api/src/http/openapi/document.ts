@@ -14,6 +14,7 @@ import {
   UpstreamUnavailable,
   UriTooLong,
 } from '../../errors.js';
+import { DATA_ORIGINS, DATA_STATES } from '../../upstream/dataset-cache.js';
 import { DOCS_FILES } from '../docs/assets.js';
 import { problemType } from '../problem.js';
 import { RowsQuerySchema } from '../rows-query.js';
@@ -144,8 +145,13 @@ const HEADERS = {
   },
   'X-Data-Source': {
     description:
-      'Where the data came from and its state: `<upstream|disk>; state=<fresh|stale|stale-if-error>`.',
-    schema: { type: 'string', pattern: '^(upstream|disk); state=(fresh|stale|stale-if-error)$' },
+      'Where the data came from and its state: `<upstream|disk|bundled>; state=<fresh|stale|stale-if-error>`. ' +
+      '`bundled; state=stale-if-error`: the upstream fails and nothing newer is held, so the snapshot bundled ' +
+      'with the service is served (Last-Modified is its retrieval date, max-age 0); off with BUNDLED_SNAPSHOT=false.',
+    schema: {
+      type: 'string',
+      pattern: `^(${DATA_ORIGINS.join('|')}); state=(${DATA_STATES.join('|')})$`,
+    },
   },
   'X-Data-Fetched-At': {
     description: 'Last time the upstream confirmed the data (ISO 8601).',
@@ -560,11 +566,16 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
     '/readyz': {
       get: {
         operationId: 'readyz',
-        summary: 'Readiness: data is cached, or the upstream is reachable',
+        summary: 'Readiness: data is cached, the upstream is reachable, or the bundled snapshot can serve',
         tags: ['health'],
         responses: {
           '400': responseRef('UnknownParameter'),
-          '200': probeOk('Ready to serve data.', { [JSON_TYPE]: { schema: schemaRef('Ready') } }),
+          '200': probeOk(
+            'Ready to serve data (`degraded` while some datasets come from the bundled snapshot).',
+            {
+              [JSON_TYPE]: { schema: schemaRef('Ready') },
+            },
+          ),
           '503': responseRef('DataUnavailable'),
           ...commonErrors('probe'),
         },

@@ -1,5 +1,6 @@
 import { DATASET_IDS, type DatasetFamily, type TidyRow, TidyRowSchema } from '@vitibrasil/core';
 import { z } from 'zod';
+import { DATA_ORIGINS, DATA_STATES } from '../../upstream/dataset-cache.js';
 
 /*
  * Response bodies as zod schemas. The code that builds them is typed by `z.infer` of these, the OpenAPI document
@@ -130,11 +131,20 @@ const ReadingNotesSchema = z
 const CachedStateSchema = z
   .object({
     state: z
-      .enum(['fresh', 'stale', 'stale-if-error'])
+      .enum(DATA_STATES)
       .describe(
         'fresh: within the TTL; stale: past it, refresh under way; stale-if-error: last refresh failed.',
       ),
-    origin: z.enum(['upstream', 'disk']).describe('Where this process got the copy.'),
+    origin: z
+      .enum(DATA_ORIGINS)
+      .describe(
+        'Where this process got the copy: the upstream, CACHE_DIR (restored at start), or the bundled snapshot ' +
+          '(the last resort while the upstream fails and nothing else is held).',
+      ),
+    release: z
+      .string()
+      .nullable()
+      .describe("The bundled snapshot's release label (e.g. 2025-06) when origin is bundled, else null."),
     fetched_at: timestamp.describe('Last time the upstream confirmed this content.'),
     changed_at: timestamp.describe("When this content was first seen (or the upstream's Last-Modified)."),
     content_hash: sha256Hex.describe('SHA-256 of the upstream bytes.'),
@@ -182,6 +192,7 @@ export const CatalogEntrySchema = documented(
       cached: {
         state: 'fresh',
         origin: 'upstream',
+        release: null,
         fetched_at: '2025-06-30T12:00:00.000Z',
         changed_at: '2025-06-30T12:00:00.000Z',
         content_hash: EXAMPLE_HASH,
@@ -209,7 +220,14 @@ export type Catalog = z.infer<typeof CatalogSchema>;
 export const HealthSchema = z.object({ status: z.literal('ok') }).strict();
 export type Health = z.infer<typeof HealthSchema>;
 
-export const ReadySchema = z.object({ status: z.literal('ready') }).strict();
+export const ReadySchema = z
+  .object({
+    status: z
+      .enum(['ready', 'degraded'])
+      .describe('degraded: data is served, but some datasets only from the bundled snapshot.'),
+    bundled: z.array(z.enum(DATASET_IDS)).describe('Datasets served from the bundled snapshot now.'),
+  })
+  .strict();
 export type Ready = z.infer<typeof ReadySchema>;
 
 /** What http/problem.ts sends, with every extension member an AppError in errors.ts can add. */
