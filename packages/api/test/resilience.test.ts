@@ -50,6 +50,25 @@ const FAULTS: Record<string, Fault> = {
     res.writeHead(200, { 'content-type': 'text/csv' }).end(`${lines.slice(0, 6).join('\n')}\n`);
     return true;
   },
+  // Files without a header line are read by position; what is wrong with them is refused all the same.
+  'far fewer rows, without header': async (file, _req, res) => {
+    const lines = (await readFile(join(SNAPSHOT_DIR, file), 'utf8')).split('\n');
+    res.writeHead(200, { 'content-type': 'text/csv' }).end(`${lines.slice(1, 6).join('\n')}\n`);
+    return true;
+  },
+  'a close-delimited body without header cut inside its last cell': async (file, _req, res) => {
+    const body = await readFile(join(SNAPSHOT_DIR, file));
+    const head = 'HTTP/1.1 200 OK\r\ncontent-type: text/csv\r\nconnection: close\r\n\r\n';
+    const data = body.subarray(body.indexOf('\n') + 1, body.length - 3);
+    res.socket?.end(Buffer.concat([Buffer.from(head), data]));
+    return true;
+  },
+  'a ragged row inside a file without header': async (file, _req, res) => {
+    const lines = (await readFile(join(SNAPSHOT_DIR, file), 'utf8')).split('\n').slice(1);
+    lines[10] = lines[10]?.replace(/;[^;]*$/, '') ?? '';
+    res.writeHead(200, { 'content-type': 'text/csv' }).end(lines.join('\n'));
+    return true;
+  },
 };
 
 const onlyProducao =

@@ -1,7 +1,7 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { BUNDLE_MANIFEST, type BundleManifest, DATASETS, type DatasetDefinition } from '@vitibrasil/core';
-import { describeCause, errorCode } from '../errors.js';
+import { errorCode } from '../errors.js';
 import { readDataset } from '../reader/read-dataset.js';
 import type { UpstreamClient } from '../upstream/client.js';
 import { sha256Hex } from '../upstream/disk-store.js';
@@ -47,7 +47,11 @@ async function fetchAndRead(
     });
     return { dataset, url: response.url, bytes: response.body, rows: read.rows.length };
   } catch (error) {
-    return { dataset, code: errorCode(error), reason: describeCause(error) };
+    return {
+      dataset,
+      code: errorCode(error),
+      reason: error instanceof Error ? error.message : String(error),
+    };
   }
 }
 

@@ -43,6 +43,15 @@ export function catalogEntry(
             year_to: snapshot.yearTo,
             encoding: snapshot.read.table.encoding,
             delimiter: snapshot.read.table.delimiter === '\t' ? 'tab' : 'semicolon',
+            notes: {
+              header: snapshot.read.notes.header,
+              header_years: snapshot.read.notes.headerYears.map((note) => ({
+                column: note.column,
+                label: note.label,
+                year: note.year,
+                measure: note.measure === 'value' ? 'value_usd' : 'quantity',
+              })),
+            },
           }
         : null,
     last_error: lastFailure

@@ -92,6 +92,42 @@ export const RowsPageSchema = documented(
 );
 export type RowsPage = z.infer<typeof RowsPageSchema>;
 
+const HeaderYearNoteSchema = documented(
+  z
+    .object({
+      column: z.number().int().min(1).describe('Position of the column in the line, from 1.'),
+      label: z.string().describe('The year label as published.'),
+      year: z
+        .number()
+        .int()
+        .describe('The year the column was read as: its position counted from the first year.'),
+      measure: z.enum(['quantity', 'value_usd']),
+    })
+    .strict(),
+  'A year column whose label disagrees with its position; it was read by position.',
+  [
+    // ImpSuco.csv of the 2023 release: the 2022 pair labelled 2021.
+    { column: 107, label: '2021', year: 2022, measure: 'quantity' },
+    { column: 108, label: '2021', year: 2022, measure: 'value_usd' },
+  ],
+);
+
+const ReadingNotesSchema = z
+  .object({
+    header: z
+      .enum(['published', 'absent'])
+      .describe(
+        "absent: the file began with data; its columns were named by position (years from 1970) and the legacy route uses the latest release's header names.",
+      ),
+    header_years: z
+      .array(HeaderYearNoteSchema)
+      .describe(
+        'Year columns read by position against their published label; empty when every label agrees.',
+      ),
+  })
+  .strict()
+  .describe("How the file was read where it departs from the way Embrapa's latest releases are written.");
+
 const CachedStateSchema = z
   .object({
     state: z
@@ -119,6 +155,7 @@ const CachedStateSchema = z
     year_to: z.number().int().nullable(),
     encoding: z.enum(['utf-8', 'windows-1252']),
     delimiter: z.enum(['tab', 'semicolon']),
+    notes: ReadingNotesSchema,
   })
   .strict();
 
@@ -166,6 +203,7 @@ export const CatalogEntrySchema = documented(
         year_to: 2023,
         encoding: 'utf-8',
         delimiter: 'semicolon',
+        notes: { header: 'published', header_years: [] },
       },
       last_error: null,
     },
