@@ -374,12 +374,13 @@ describe('GET / shows every state a copy can be in', () => {
   });
 });
 
-describe('GET / escapes what the upstream publishes', () => {
+describe('GET / escapes what the upstream publishes or makes the API say', () => {
   let dir: string;
   let upstream: StaticUpstream;
   let api: TestApi;
   // Markup, quotes and character references; no `;`, the file's delimiter.
   const HOSTILE = `<SCRIPT>ALERT('PWNED')</SCRIPT> & <IMG SRC=X ONERROR=ALERT(1)> &AMP`;
+  const HOSTILE_COLUMN = `<img src=x onerror="alert('x')">`;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'vitibrasil-hostile-'));
@@ -389,6 +390,14 @@ describe('GET / escapes what the upstream publishes', () => {
     const hostile = producao.replace('1;VINHO DE MESA;VINHO DE MESA;', `1;${HOSTILE};${HOSTILE};`);
     expect(hostile).not.toBe(producao);
     await writeFile(join(dir, 'Producao.csv'), hostile);
+    // A header with an unexpected column named in markup: the reader refuses the file and its message quotes it.
+    const mesa = await readFile(join(SNAPSHOT_DIR, 'ProcessaMesa.csv'), 'utf8');
+    const [header = '', ...lines] = mesa.split('\n');
+    const delimiter = header.includes('\t') ? '\t' : ';';
+    await writeFile(
+      join(dir, 'ProcessaMesa.csv'),
+      [`${header}${delimiter}${HOSTILE_COLUMN}`, ...lines].join('\n'),
+    );
     upstream = await startStaticUpstream(dir);
     api = await startTestApi(upstream.url);
   });
@@ -408,6 +417,20 @@ describe('GET / escapes what the upstream publishes', () => {
     expect(text).toContain('&gt; &amp;AMP');
     expect($('script, img')).toHaveLength(0);
     expect(item($, 'producao').find('figcaption').text()).toContain(`category total rows: ${HOSTILE}, `);
+  });
+
+  it('shows an upstream failure message quoting upstream text as text', async () => {
+    // Refused by the reader; the bundled snapshot answers meanwhile, and the failure is on the page.
+    expect((await api.get('/v1/datasets/processamento_mesa')).status).toBe(200);
+    const refused = await api.get('/v1/datasets/processamento_mesa/rows?limit=1');
+    expect(refused.headers.get('x-data-source')).toBe('bundled; state=stale-if-error');
+    await refused.arrayBuffer();
+    const { text, $ } = await page(api);
+    expect(text).not.toMatch(/<script|<img/i);
+    const failure = item($, 'processamento_mesa').find('.failure');
+    expect(failure.find('code').text()).toBe('MALFORMED_UPSTREAM_FILE');
+    expect(failure.text()).toContain(`unexpected column '${HOSTILE_COLUMN}'`);
+    expect($('script, img')).toHaveLength(0);
   });
 });
 
