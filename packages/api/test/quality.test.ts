@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { cp, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   DATASETS,
@@ -42,6 +44,21 @@ function categoryYears(rows: readonly TidyRow[]) {
     groups.set(key, group);
   }
   return [...groups.values()].filter((g) => g.items.length > 0);
+}
+
+const sucoHeader = (bytesOf('importacao_suco').toString('utf8').split(/\r?\n/)[0] ?? '').split(/[;\t]/);
+const lastSucoYear = Number(sucoHeader.at(-1));
+
+/** ImpSuco.csv with its last pair of year columns labelled as the year before (as the 2023 release had it). */
+function mislabelledSuco(): Buffer {
+  const text = bytesOf('importacao_suco').toString('utf8');
+  const [first = '', ...rest] = text.split('\n');
+  const delimiter = first.includes('\t') ? '\t' : ';';
+  const cells = first.split(delimiter);
+  const width = cells.length;
+  for (const i of [width - 2, width - 1])
+    cells[i] = (cells[i] ?? '').replace(String(lastSucoYear), String(lastSucoYear - 1));
+  return Buffer.from([cells.join(delimiter), ...rest].join('\n'));
 }
 
 describe('the quality report on the bundled files (Embrapa 2025-06)', () => {
@@ -158,27 +175,28 @@ describe('the quality report on the bundled files (Embrapa 2025-06)', () => {
     expect(read('processamento_viniferas').quality.summary.non_integer).toBeGreaterThan(0);
   });
 
-  it('reports a negative value and a missing year column in a generated copy, and alters nothing', () => {
+  it('reports a negative value and a year column left out of a generated copy, and alters nothing', () => {
     const lines = bytesOf('producao').toString('utf8').split('\n');
     const header = (lines[0] ?? '').split(';');
     const year1990 = header.indexOf('1990');
-    const cut = (line: string) =>
-      line
-        .split(';')
-        .filter((_, i) => i !== year1990)
-        .join(';');
     const tinto = lines.findIndex((line) => line.split(';')[2] === 'Tinto');
     const cells = (lines[tinto] ?? '').split(';');
-    cells[header.indexOf('2000')] = `-${cells[header.indexOf('2000')]}`;
+    const column2000 = header.indexOf('2000');
+    cells[column2000] = `-${cells[column2000]}`;
     lines[tinto] = cells.join(';');
-    const { rows, quality } = read(
-      'producao',
-      Buffer.from(lines.map((l) => (l === '' ? l : cut(l))).join('\n')),
+    const cut = lines.map((line) =>
+      line === ''
+        ? line
+        : line
+            .split(';')
+            .filter((_, i) => i !== year1990)
+            .join(';'),
     );
-    const negative = rows.find(
-      (r) => r.item === 'Tinto' && r.year === 2000 && r.category === 'VINHO DE MESA',
-    );
-    expect(negative?.quantity).toBeLessThan(0);
+    const { rows, notes, quality } = read('producao', Buffer.from(cut.join('\n')));
+    // Year columns are read by position: from 1990 on, each is read as the year before its label, and noted.
+    expect(notes.headerYears[0]).toMatchObject({ label: '1991', year: 1990, measure: 'quantity' });
+    const negative = rows.find((r) => r.quantity !== null && r.quantity < 0);
+    expect(negative).toMatchObject({ category: 'VINHO DE MESA', item: 'Tinto', year: 1999 });
     expect(quality.anomalies).toEqual([
       {
         kind: 'year_absent',
@@ -191,7 +209,7 @@ describe('the quality report on the bundled files (Embrapa 2025-06)', () => {
       },
       {
         kind: 'negative',
-        year: 2000,
+        year: 1999,
         category: 'VINHO DE MESA',
         item: 'Tinto',
         country: null,
@@ -199,7 +217,32 @@ describe('the quality report on the bundled files (Embrapa 2025-06)', () => {
         value: negative?.quantity,
       },
     ]);
-    expect(quality.summary).toMatchObject({ negative: 1, year_absent: 1, non_integer: 0 });
+    expect(quality.summary).toMatchObject({
+      negative: 1,
+      year_absent: 1,
+      year_duplicated: 0,
+      non_integer: 0,
+    });
+  });
+
+  it('reports a year labelling two columns, as ImpSuco.csv of 2023 published its last pair', () => {
+    const { quality, notes } = read('importacao_suco', mislabelledSuco());
+    expect(notes.headerYears.map((n) => [n.label, n.year, n.measure])).toEqual([
+      [String(lastSucoYear - 1), lastSucoYear, 'quantity'],
+      [String(lastSucoYear - 1), lastSucoYear, 'value'],
+    ]);
+    expect(quality.anomalies).toEqual([
+      {
+        kind: 'year_duplicated',
+        year: lastSucoYear - 1,
+        category: null,
+        item: null,
+        country: null,
+        measure: null,
+        value: null,
+      },
+    ]);
+    expect(quality.summary).toMatchObject({ year_duplicated: 1, year_absent: 0 });
   });
 
   it.each(DATASETS.map((d) => [d.id] as const))(
@@ -250,6 +293,7 @@ describe('GET /v1/datasets/{dataset}/quality', () => {
       expect(rest).toEqual({
         dataset: id,
         content_hash: createHash('sha256').update(bytesOf(id)).digest('hex'),
+        notes: { header: 'published', header_years: [] },
         ...expected,
       });
       const again = await api.get(`/v1/datasets/${id}/quality`, {
@@ -288,21 +332,56 @@ describe('GET /v1/datasets/{dataset}/quality', () => {
     expect(await query.json()).toMatchObject({ invalid_params: [{ name: 'kind' }] });
   });
 
-  it('is a 503 when nothing is cached and the upstream fails', async () => {
+  it('shows how a file was read: a mislabelled year in the notes and as an anomaly, as in the catalog', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'quality-upstream-'));
+    await cp(SNAPSHOT_DIR, dir, { recursive: true });
+    await writeFile(join(dir, getDataset('importacao_suco').file), mislabelledSuco());
+    const mislabelled = await startStaticUpstream(dir);
+    const other = await startTestApi(mislabelled.url);
+    try {
+      const report = QualityReportSchema.parse(
+        await (await other.get('/v1/datasets/importacao_suco/quality')).json(),
+      );
+      expect(report.notes.header_years.map((n) => n.measure)).toEqual(['quantity', 'value_usd']);
+      expect(report.anomalies.map((a) => [a.kind, a.year])).toEqual([['year_duplicated', lastSucoYear - 1]]);
+      const entry = (await (await other.get('/v1/datasets/importacao_suco')).json()) as {
+        cached: { notes: unknown; quality: unknown };
+      };
+      expect(entry.cached.notes).toEqual(report.notes);
+      expect(entry.cached.quality).toEqual(report.summary);
+    } finally {
+      await other.close();
+      await removeDir(other.cacheDir);
+      await mislabelled.close();
+      await removeDir(dir);
+    }
+  });
+
+  it("is the bundled snapshot's report when nothing is cached and the upstream fails, else a 503", async () => {
     const down = await startStaticUpstream(SNAPSHOT_DIR);
     down.setFault((_file, _req, res) => {
       res.writeHead(500).end();
       return true;
     });
-    const cold = await startTestApi(down.url, { UPSTREAM_RETRIES: '0' });
+    const bundled = await startTestApi(down.url, { UPSTREAM_RETRIES: '0' });
+    const bare = await startTestApi(down.url, { UPSTREAM_RETRIES: '0', BUNDLED_SNAPSHOT: 'false' });
     try {
-      const response = await cold.get('/v1/datasets/producao/quality');
+      const fallback = await bundled.get('/v1/datasets/producao/quality');
+      expect(fallback.status).toBe(200);
+      expect(fallback.headers.get('x-data-source')).toBe('bundled; state=stale-if-error');
+      const report = QualityReportSchema.parse(await fallback.json());
+      expect(report.content_hash).toBe(createHash('sha256').update(bytesOf('producao')).digest('hex'));
+      expect(report.totals_mismatches).toEqual(read('producao').quality.totals_mismatches);
+
+      const response = await bare.get('/v1/datasets/producao/quality');
       expect(response.status).toBe(503);
       expect(await response.json()).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
       expect(response.headers.get('retry-after')).not.toBeNull();
     } finally {
-      await cold.close();
-      await removeDir(cold.cacheDir);
+      for (const api of [bundled, bare]) {
+        await api.close();
+        await removeDir(api.cacheDir);
+      }
       await down.close();
     }
   });

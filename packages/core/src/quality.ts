@@ -11,7 +11,7 @@ import type { TidyRow } from './rows.js';
 export const MISMATCH_KINDS = ['discrepancy', 'rounding', 'incomplete'] as const;
 export type MismatchKind = (typeof MISMATCH_KINDS)[number];
 
-export const ANOMALY_KINDS = ['negative', 'non_integer', 'year_absent'] as const;
+export const ANOMALY_KINDS = ['negative', 'non_integer', 'year_absent', 'year_duplicated'] as const;
 export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
 
 export const TotalsMismatchSchema = z
@@ -67,7 +67,8 @@ export const AnomalySchema = z
       .describe(
         'negative: a quantity or value below zero. non_integer: a quantity with decimals, where litres and ' +
           'kilograms are published as whole numbers (a few files do publish decimals). year_absent: no column ' +
-          'for a year between the first and the last.',
+          "labelled with a year between the header's first and last; year_duplicated: a year labelling more " +
+          'than one column (year columns are read by position; the notes say how each was read).',
       ),
     year: z.number().int(),
     category: z.string().nullable(),
@@ -99,6 +100,7 @@ export const QualitySummarySchema = z
     negative: z.number().int().nonnegative(),
     non_integer: z.number().int().nonnegative(),
     year_absent: z.number().int().nonnegative(),
+    year_duplicated: z.number().int().nonnegative(),
   })
   .strict()
   .describe('How many of each kind: totals mismatches, marker-only years and anomalies.');
@@ -188,8 +190,38 @@ interface YearTally {
   readonly markers: Set<string>;
 }
 
-/** Every check over one dataset version's rows, in the rows' order. */
-export function checkRows(rows: readonly TidyRow[]): QualityChecks {
+const yearAnomaly = (kind: AnomalyKind, year: number): Anomaly => ({
+  kind,
+  year,
+  category: null,
+  item: null,
+  country: null,
+  measure: null,
+  value: null,
+});
+
+/** Years missing between the first and last label, and years labelling more than one column. */
+function yearAnomalies(labels: readonly number[]): Anomaly[] {
+  const counts = new Map<number, number>();
+  for (const year of labels) counts.set(year, (counts.get(year) ?? 0) + 1);
+  if (counts.size === 0) return [];
+  const first = Math.min(...counts.keys());
+  const last = Math.max(...counts.keys());
+  const anomalies: Anomaly[] = [];
+  for (let year = first; year <= last; year++) {
+    const columns = counts.get(year) ?? 0;
+    if (columns === 0) anomalies.push(yearAnomaly('year_absent', year));
+    else if (columns > 1) anomalies.push(yearAnomaly('year_duplicated', year));
+  }
+  return anomalies;
+}
+
+/**
+ * Every check over one dataset version's rows, in the rows' order. `yearLabels`: the year each quantity column is
+ * labelled with in the file's header, in column order; null when the file has none. Rows carry the year their
+ * column's position gives, so only the labels can show a year absent or published twice.
+ */
+export function checkRows(rows: readonly TidyRow[], yearLabels: readonly number[] | null): QualityChecks {
   const years = new Map<number, YearTally>();
   const rowAnomalies: Anomaly[] = [];
   const anomaly = (row: TidyRow, kind: AnomalyKind, measure: 'quantity' | 'value_usd', value: number) =>
@@ -222,29 +254,9 @@ export function checkRows(rows: readonly TidyRow[]): QualityChecks {
     }
   }
 
-  const ordered = [...years.keys()].sort((a, b) => a - b);
-  const yearAnomalies: Anomaly[] = [];
-  const first = ordered[0];
-  const last = ordered.at(-1);
-  if (first !== undefined && last !== undefined) {
-    for (let year = first; year <= last; year++) {
-      if (!years.has(year)) {
-        yearAnomalies.push({
-          kind: 'year_absent',
-          year,
-          category: null,
-          item: null,
-          country: null,
-          measure: null,
-          value: null,
-        });
-      }
-    }
-  }
-
   const markerOnlyYears: MarkerOnlyYear[] = [];
   const rowsByYear: RowsByYear[] = [];
-  for (const year of ordered) {
+  for (const year of [...years.keys()].sort((a, b) => a - b)) {
     const tally = years.get(year) as YearTally;
     if (tally.numbers === 0) markerOnlyYears.push({ year, markers: [...tally.markers].sort() });
     rowsByYear.push({
@@ -256,8 +268,9 @@ export function checkRows(rows: readonly TidyRow[]): QualityChecks {
   }
 
   const mismatches = totalsMismatches(rows);
-  const anomalies = [...yearAnomalies, ...rowAnomalies];
+  const anomalies = [...yearAnomalies(yearLabels ?? []), ...rowAnomalies];
   const count = <T>(list: readonly T[], test: (entry: T) => boolean) => list.filter(test).length;
+  const anomaliesOf = (kind: AnomalyKind) => count(anomalies, (a) => a.kind === kind);
   return {
     totals_mismatches: mismatches,
     marker_only_years: markerOnlyYears,
@@ -268,9 +281,10 @@ export function checkRows(rows: readonly TidyRow[]): QualityChecks {
       rounding: count(mismatches, (m) => m.kind === 'rounding'),
       incomplete: count(mismatches, (m) => m.kind === 'incomplete'),
       marker_only_years: markerOnlyYears.length,
-      negative: count(anomalies, (a) => a.kind === 'negative'),
-      non_integer: count(anomalies, (a) => a.kind === 'non_integer'),
-      year_absent: count(anomalies, (a) => a.kind === 'year_absent'),
+      negative: anomaliesOf('negative'),
+      non_integer: anomaliesOf('non_integer'),
+      year_absent: anomaliesOf('year_absent'),
+      year_duplicated: anomaliesOf('year_duplicated'),
     },
   };
 }

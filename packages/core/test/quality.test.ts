@@ -112,7 +112,8 @@ describe('checkRows', () => {
       row('A', null, 2021, -3),
       row('A', 'a', 2021, 2.5),
     ];
-    const checks = checkRows(rows);
+    // Read by position as 2019 and 2021, the columns were labelled 2019, 2021: 2020 has no column.
+    const checks = checkRows(rows, [2019, 2021]);
     expect(checks.marker_only_years).toEqual([{ year: 2019, markers: ['nd'] }]);
     expect(checks.rows_by_year).toEqual([
       { year: 2019, rows: 2, quantity_markers: 1, quantity_empty: 1 },
@@ -131,6 +132,7 @@ describe('checkRows', () => {
       negative: 1,
       non_integer: 1,
       year_absent: 1,
+      year_duplicated: 0,
     });
   });
 
@@ -142,7 +144,7 @@ describe('checkRows', () => {
       is_total: false,
       value_usd: -1,
     };
-    expect(checkRows([trade]).anomalies).toEqual([
+    expect(checkRows([trade], [2020]).anomalies).toEqual([
       {
         kind: 'negative',
         year: 2020,
@@ -153,7 +155,7 @@ describe('checkRows', () => {
         value: -1,
       },
     ]);
-    expect(checkRows([]).summary).toEqual({
+    expect(checkRows([], null).summary).toEqual({
       discrepancy: 0,
       rounding: 0,
       incomplete: 0,
@@ -161,6 +163,18 @@ describe('checkRows', () => {
       negative: 0,
       non_integer: 0,
       year_absent: 0,
+      year_duplicated: 0,
     });
+  });
+
+  it('reports the years a header leaves out or labels twice, once each, and nothing without a header', () => {
+    const labels = [2018, 2019, 2021, 2021, 2021, 2023];
+    expect(checkRows([], labels).anomalies.map((a) => [a.kind, a.year])).toEqual([
+      ['year_absent', 2020],
+      ['year_duplicated', 2021],
+      ['year_absent', 2022],
+    ]);
+    expect(checkRows([], labels).summary).toMatchObject({ year_absent: 2, year_duplicated: 1 });
+    expect(checkRows([row('A', null, 1990, 1)], null).anomalies).toEqual([]);
   });
 });

@@ -1,10 +1,26 @@
 import { countChanges, DATASETS, type DatasetDefinition } from '@vitibrasil/core';
+import type { ReadingNotes } from '../reader/notes.js';
 import type { DatasetCache } from '../upstream/dataset-cache.js';
-import type { CatalogEntry } from './openapi/schemas.js';
+import type { CatalogEntry, ReadingNotesBody } from './openapi/schemas.js';
 
 /** Path of a dataset's legacy route, e.g. /processamentoCSV/tipo/Viniferas. */
 export const legacyPath = (dataset: DatasetDefinition): string =>
   dataset.legacy.tipo === null ? dataset.legacy.path : `${dataset.legacy.path}/tipo/${dataset.legacy.tipo}`;
+
+/** Path of a dataset's catalog entry, and of its rows. */
+export const datasetPath = (dataset: DatasetDefinition): string => `/v1/datasets/${dataset.id}`;
+export const rowsPath = (dataset: DatasetDefinition): string => `${datasetPath(dataset)}/rows`;
+
+/** How a version was read, as the catalog and the quality report show it. */
+export const readingNotes = (notes: ReadingNotes): ReadingNotesBody => ({
+  header: notes.header,
+  header_years: notes.headerYears.map((note) => ({
+    column: note.column,
+    label: note.label,
+    year: note.year,
+    measure: note.measure === 'value' ? 'value_usd' : 'quantity',
+  })),
+});
 
 /** One catalog entry: the dataset's definition and what is cached of it. */
 export function catalogEntry(
@@ -23,14 +39,15 @@ export function catalogEntry(
     measures: dataset.hasValue ? ['quantity', 'value_usd'] : ['quantity'],
     upstream_url: upstreamUrl(dataset.file),
     legacy_route: legacyPath(dataset),
-    rows_url: `/v1/datasets/${dataset.id}/rows`,
-    quality_url: `/v1/datasets/${dataset.id}/quality`,
-    revisions_url: `/v1/datasets/${dataset.id}/revisions`,
+    rows_url: rowsPath(dataset),
+    quality_url: `${datasetPath(dataset)}/quality`,
+    revisions_url: `${datasetPath(dataset)}/revisions`,
     cached:
       served && snapshot
         ? {
             state: served.state,
             origin: served.origin,
+            release: served.release,
             fetched_at: served.fetchedAt.toISOString(),
             changed_at: snapshot.changedAt.toISOString(),
             content_hash: snapshot.contentHash,
@@ -41,6 +58,7 @@ export function catalogEntry(
             year_to: snapshot.yearTo,
             encoding: snapshot.read.table.encoding,
             delimiter: snapshot.read.table.delimiter === '\t' ? 'tab' : 'semicolon',
+            notes: readingNotes(snapshot.read.notes),
             quality: snapshot.read.quality.summary,
             previous:
               snapshot.previous && revisions

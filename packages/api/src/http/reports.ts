@@ -2,6 +2,7 @@ import { countChanges } from '@vitibrasil/core';
 import { type CachedBody, cachedBody } from '../data/cached-body.js';
 import type { DatasetSnapshot } from '../data/snapshot.js';
 import { NoPreviousVersion } from '../errors.js';
+import { readingNotes } from './catalog.js';
 import type { QualityReport, Revisions } from './openapi/schemas.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -13,6 +14,7 @@ export function qualityBody(snapshot: DatasetSnapshot): CachedBody {
       dataset: snapshot.dataset.id,
       content_hash: snapshot.contentHash,
       checked_at: snapshot.readAt.toISOString(),
+      notes: readingNotes(snapshot.read.notes),
       ...snapshot.read.quality,
     };
     return cachedBody(JSON.stringify(report), JSON_TYPE);
