@@ -218,4 +218,67 @@ describe('GET /v1/datasets/{dataset}/revisions', () => {
     expect(again.status).toBe(200);
     expect(await again.text()).toBe(first);
   });
+
+  it('compares with the version just replaced, not an older one: only that one is kept', async () => {
+    const second = edited.get('producao') ?? Buffer.alloc(0);
+    const third = Buffer.from(
+      second.toString('utf8').replace(/;Branco;(\d+);/, (_, n: string) => `;Branco;${Number(n) + 7};`),
+    );
+    expect(third.equals(second)).toBe(false);
+    await writeFile(join(dir, 'Producao.csv'), third);
+    await sleep(1100);
+    await api.get('/v1/datasets/producao/rows?limit=1');
+    await eventually(async () => (await entryOf('producao')).cached?.content_hash === sha256(third));
+    const body = RevisionsSchema.parse(await (await api.get('/v1/datasets/producao/revisions')).json());
+    expect(body.previous.content_hash).toBe(sha256(second));
+    expect(body.current.content_hash).toBe(sha256(third));
+    expect(body.changes).toEqual([
+      expect.objectContaining({ change: 'revised', item: 'Branco', year: 1970, country: null }),
+    ]);
+    expect((body.changes[0]?.new_quantity ?? 0) - (body.changes[0]?.old_quantity ?? 0)).toBe(7);
+  });
+});
+
+describe('revisions from the bundled snapshot to the upstream', () => {
+  it('compares the first upstream file with the bundled release it replaces', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'revisions-bundled-'));
+    await cp(SNAPSHOT_DIR, dir, { recursive: true });
+    const upstream = await startStaticUpstream(dir);
+    let failing = true;
+    upstream.setFault((_file, _req, res) => {
+      if (!failing) return false;
+      res.writeHead(503).end();
+      return true;
+    });
+    const api = await startTestApi(upstream.url, { CACHE_TTL_SECONDS: '1', UPSTREAM_RETRIES: '0' });
+    try {
+      const bundled = await api.get('/v1/datasets/comercializacao/rows?limit=1');
+      expect(bundled.headers.get('x-data-source')).toBe('bundled; state=stale-if-error');
+      const original = await readFile(join(SNAPSHOT_DIR, 'Comercio.csv'));
+      const width = (original.toString('utf8').split('\n')[0] ?? '').split(';').length;
+      const added = ['99', 'VINHO DE MESA', 'Laranja', '1', ...Array<string>(width - 4).fill('')].join(';');
+      const newer = Buffer.from(`${original.toString('utf8')}${added}\n`);
+      await writeFile(join(dir, 'Comercio.csv'), newer);
+      failing = false;
+      await eventually(async () => {
+        await api.get('/v1/datasets/comercializacao/rows?limit=1');
+        const entry = (await (await api.get('/v1/datasets/comercializacao')).json()) as CatalogEntry;
+        return entry.cached?.origin === 'upstream';
+      }, 20_000);
+      const body = RevisionsSchema.parse(
+        await (await api.get('/v1/datasets/comercializacao/revisions')).json(),
+      );
+      expect(body.previous.content_hash).toBe(sha256(original));
+      expect(body.current.content_hash).toBe(sha256(newer));
+      // The new row has a number for 1970 only: its other years are empty cells, added all the same.
+      expect(body.summary).toMatchObject({ removed: 0, revised: 0 });
+      expect(body.changes.every((c) => c.change === 'added' && c.item === 'Laranja')).toBe(true);
+      expect(body.changes.find((c) => c.year === 1970)?.new_quantity).toBe(1);
+    } finally {
+      await api.close();
+      await removeDir(api.cacheDir);
+      await upstream.close();
+      await removeDir(dir);
+    }
+  });
 });
