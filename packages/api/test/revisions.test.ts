@@ -240,7 +240,7 @@ describe('GET /v1/datasets/{dataset}/revisions', () => {
 });
 
 describe('revisions from the bundled snapshot to the upstream', () => {
-  it('compares the first upstream file with the bundled release it replaces', async () => {
+  it('compares the first upstream file with the bundled release it replaces, unless it has the same bytes', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'revisions-bundled-'));
     await cp(SNAPSHOT_DIR, dir, { recursive: true });
     const upstream = await startStaticUpstream(dir);
@@ -252,8 +252,10 @@ describe('revisions from the bundled snapshot to the upstream', () => {
     });
     const api = await startTestApi(upstream.url, { CACHE_TTL_SECONDS: '1', UPSTREAM_RETRIES: '0' });
     try {
-      const bundled = await api.get('/v1/datasets/comercializacao/rows?limit=1');
-      expect(bundled.headers.get('x-data-source')).toBe('bundled; state=stale-if-error');
+      for (const id of ['comercializacao', 'producao']) {
+        const bundled = await api.get(`/v1/datasets/${id}/rows?limit=1`);
+        expect(bundled.headers.get('x-data-source')).toBe('bundled; state=stale-if-error');
+      }
       const original = await readFile(join(SNAPSHOT_DIR, 'Comercio.csv'));
       const width = (original.toString('utf8').split('\n')[0] ?? '').split(';').length;
       const added = ['99', 'VINHO DE MESA', 'Laranja', '1', ...Array<string>(width - 4).fill('')].join(';');
@@ -274,6 +276,16 @@ describe('revisions from the bundled snapshot to the upstream', () => {
       expect(body.summary).toMatchObject({ removed: 0, revised: 0 });
       expect(body.changes.every((c) => c.change === 'added' && c.item === 'Laranja')).toBe(true);
       expect(body.changes.find((c) => c.year === 1970)?.new_quantity).toBe(1);
+
+      // The upstream serving the bundle's very bytes is no new release: nothing to compare.
+      await eventually(async () => {
+        await api.get('/v1/datasets/producao/rows?limit=1');
+        const entry = (await (await api.get('/v1/datasets/producao')).json()) as CatalogEntry;
+        return entry.cached?.origin === 'upstream';
+      }, 20_000);
+      const same = await api.get('/v1/datasets/producao/revisions');
+      expect(same.status).toBe(404);
+      expect(await same.json()).toMatchObject({ code: 'NO_PREVIOUS_VERSION' });
     } finally {
       await api.close();
       await removeDir(api.cacheDir);

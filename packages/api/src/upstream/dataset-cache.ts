@@ -331,7 +331,7 @@ export class DatasetCache {
         contentHash,
         Number.isNaN(changedAt.getTime()) ? new Date(this.now()).toISOString() : changedAt.toISOString(),
         { contentType: response.contentType, lengthVerified: response.lengthVerified },
-        this.previousVersion(entry),
+        this.previousVersion(entry, contentHash),
       );
       // Fewer published rows, or fewer years (tidy rows), than half the last good copy: implausible, rejected.
       // The bundle is no such copy: the first valid upstream file replaces it.
@@ -429,11 +429,12 @@ export class DatasetCache {
 
   /**
    * The held version, as the one a new version replaces: its rows are kept (not its serialized bodies) so the
-   * revisions between the two can be served. Only one is kept: the new snapshot drops its own predecessor.
+   * revisions between the two can be served. Only one is kept: the new snapshot drops its own predecessor. None
+   * when the content is the same (the upstream serving the bundle's bytes): no release came between them.
    */
-  private previousVersion(entry: Entry): PreviousVersion | null {
+  private previousVersion(entry: Entry, contentHash: string): PreviousVersion | null {
     const held = entry.snapshot;
-    return held
+    return held && held.contentHash !== contentHash
       ? {
           rows: held.rows,
           contentHash: held.contentHash,
