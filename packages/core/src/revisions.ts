@@ -71,20 +71,27 @@ export interface RowsByIndex {
   at(index: number): ComparedRow | undefined;
 }
 
-const NUL = '\u0000';
-const part = (text: string | null) => (text === null ? 'n' : `s${text}`);
+const FNV_PRIME = 0x01000193;
 
-/**
- * A row's key as one string, its parts joined with NUL: published names do not contain one, and JSON would cost
- * twice as much over a whole dataset. A name that does contain one gets the JSON form, which cannot equal a
- * joined key (it starts with `[`, a joined key with the dataset id).
- */
-function keyOf({ dataset, category, item, country, year }: ComparedRow): string {
-  if (category?.includes(NUL) || item?.includes(NUL) || country?.includes(NUL)) {
-    return JSON.stringify([dataset, category, item, country, year]);
-  }
-  return `${dataset}${NUL}${part(category)}${NUL}${part(item)}${NUL}${part(country)}${NUL}${year}`;
+const mix = (hash: number, text: string | null): number => {
+  let h = hash;
+  if (text !== null) for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
+  // Ends each field, told apart from null: `a` + `bc` and `ab` + `c`, or null and '', hash apart.
+  return Math.imul(h ^ (text === null ? 0x1_0000 : 0x1_0001), FNV_PRIME);
+};
+
+/** FNV-1a over a row's key fields: a number per row, where a string would cost an allocation kept all along. */
+export function keyHash({ dataset, category, item, country, year }: ComparedRow): number {
+  const hash = mix(mix(mix(mix(0x811c9dc5, dataset), category), item), country);
+  return Math.imul(hash ^ year, FNV_PRIME);
 }
+
+const sameKey = (a: ComparedRow, b: ComparedRow): boolean =>
+  a.year === b.year &&
+  a.country === b.country &&
+  a.item === b.item &&
+  a.category === b.category &&
+  a.dataset === b.dataset;
 
 const sameValues = (a: ComparedRow, b: ComparedRow): boolean =>
   a.quantity === b.quantity &&
@@ -123,27 +130,25 @@ function change(
  */
 export function diffRows(previous: RowsByIndex, current: readonly ComparedRow[]): Revision[] {
   const rowAt = (i: number) => previous.at(i) as ComparedRow;
-  // Each key's first unmatched occurrence in `previous`, and from each occurrence the next one of the same key:
-  // one map entry per key and two typed arrays, however large the dataset.
-  const first = new Map<string, number>();
+  // Rows by the hash of their key: each hash's first row in `previous`, and from each row the next one with the
+  // same hash. One map entry per hash and two typed arrays, no string per row: on a 128 MB function a dataset's
+  // keys as strings cost more than its rows. Equal hashes are told apart by comparing the keys themselves.
+  const first = new Map<number, number>();
   const next = new Int32Array(previous.length);
   for (let i = previous.length - 1; i >= 0; i--) {
-    const key = keyOf(rowAt(i));
-    next[i] = first.get(key) ?? -1;
-    first.set(key, i);
+    const hash = keyHash(rowAt(i));
+    next[i] = first.get(hash) ?? -1;
+    first.set(hash, i);
   }
   const matched = new Uint8Array(previous.length);
   const changes: Revision[] = [];
   for (const row of current) {
-    const key = keyOf(row);
-    const i = first.get(key);
-    if (i === undefined) {
+    let i = first.get(keyHash(row)) ?? -1;
+    while (i !== -1 && (matched[i] === 1 || !sameKey(rowAt(i), row))) i = next[i] as number;
+    if (i === -1) {
       changes.push(change('added', row, null, row));
       continue;
     }
-    const following = next[i] as number;
-    if (following === -1) first.delete(key);
-    else first.set(key, following);
     matched[i] = 1;
     const old = rowAt(i);
     if (!sameValues(old, row)) changes.push(change('revised', row, old, row));

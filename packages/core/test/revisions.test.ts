@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countChanges, diffRows } from '../src/revisions.js';
+import { countChanges, diffRows, keyHash } from '../src/revisions.js';
 import type { TidyRow } from '../src/rows.js';
 
 const row = (overrides: Partial<TidyRow>): TidyRow => ({
@@ -130,5 +130,32 @@ describe('diffRows', () => {
     expect(diffRows(before, [...before, row({ quantity: 9 })])).toEqual([
       expect.objectContaining({ change: 'added', new_quantity: 9 }),
     ]);
+  });
+
+  it('tells apart two keys of equal hash by the keys themselves', () => {
+    // Found by search: these two countries' keys share their 32-bit hash.
+    const a = row({ country: 'País 59928' });
+    const b = row({ country: 'País 681606' });
+    expect(keyHash(a)).toBe(keyHash(b));
+    expect(diffRows([a, b], [b, { ...a, quantity: 99 }])).toEqual([
+      expect.objectContaining({
+        change: 'revised',
+        country: 'País 59928',
+        old_quantity: 10,
+        new_quantity: 99,
+      }),
+    ]);
+    expect(diffRows([a], [b]).map((c) => [c.change, c.country])).toEqual([
+      ['added', 'País 681606'],
+      ['removed', 'País 59928'],
+    ]);
+  });
+
+  it('tells apart a null name from an empty one, and names split differently', () => {
+    expect(diffRows([row({ category: null })], [row({ category: '' })]).map((c) => c.change)).toEqual([
+      'added',
+      'removed',
+    ]);
+    expect(keyHash(row({ category: 'ab', item: 'c' }))).not.toBe(keyHash(row({ category: 'a', item: 'bc' })));
   });
 });
