@@ -26,7 +26,8 @@ export function legacyDocument(
         out[name] = cell;
       }
     });
-    for (const column of table.measures) out[column.legacyKey] = legacyCellValue(cells[column.index] ?? '');
+    for (const column of table.measures)
+      out[column.legacyKey] = legacyCellValue(cells[column.index] ?? '', table.dotted);
     return out;
   };
 
