@@ -164,7 +164,11 @@ describe('diffRows', () => {
     const reference = (before: readonly TidyRow[], after: readonly TidyRow[]): Revision[] => {
       const keyOf = (r: TidyRow) => JSON.stringify([r.dataset, r.category, r.item, r.country, r.year]);
       const queues = new Map<string, number[]>();
-      before.forEach((r, i) => queues.set(keyOf(r), [...(queues.get(keyOf(r)) ?? []), i]));
+      before.forEach((r, i) => {
+        const queue = queues.get(keyOf(r)) ?? [];
+        queue.push(i);
+        queues.set(keyOf(r), queue);
+      });
       const matched = new Set<number>();
       const out: Revision[] = [];
       for (const r of after) {
