@@ -1,5 +1,6 @@
 import type { DatasetDefinition, TidyRow } from '@vitibrasil/core';
 import { MalformedUpstreamFile } from '../errors.js';
+import { checkShape, DEFAULT_SHAPE_LIMITS, type ShapeLimits } from './shape-limits.js';
 import { decodeText } from './decode.js';
 import { sniffDelimiter } from './dialect.js';
 import { type LegacyDocument, legacyDocument } from './legacy.js';
@@ -23,12 +24,23 @@ export interface BodyFacts {
   readonly lengthVerified: boolean;
 }
 
-/** bytes → decoded text → dialect → checked table → totals → tidy rows and legacy shape. Throws MalformedUpstreamFile. */
-export function readDataset(dataset: DatasetDefinition, bytes: Uint8Array, facts: BodyFacts): ReadDataset {
-  const { text, encoding } = decodeText(bytes);
+/**
+ * bytes → decoded text → dialect → shape within limits → checked table → totals → tidy rows and legacy shape.
+ * Throws MalformedUpstreamFile, or SuspiciousUpstreamFile for a file beyond the limits (before any cell is parsed).
+ * Runs in the reader's worker thread (parse/isolated-reader.ts), never on the event loop.
+ */
+export function readDataset(
+  dataset: DatasetDefinition,
+  bytes: Uint8Array,
+  facts: BodyFacts,
+  limits: ShapeLimits = DEFAULT_SHAPE_LIMITS,
+): ReadDataset {
   const fail = (reason: string): never => {
     throw new MalformedUpstreamFile(dataset.file, reason);
   };
+  const decoded = decodeText(bytes);
+  if ('damaged' in decoded) return fail(decoded.damaged);
+  const { text, encoding } = decoded;
   if (text.trim() === '') fail('empty body');
   // Error pages come back with status 200 from this site; recognise them before reading them as CSV.
   if (/^\s*</.test(text) || facts.contentType?.toLowerCase().includes('text/html')) {
@@ -38,6 +50,7 @@ export function readDataset(dataset: DatasetDefinition, bytes: Uint8Array, facts
   if (!facts.lengthVerified && !/[\r\n]$/.test(text))
     fail('no line break at the end: the body may be truncated');
   const delimiter = sniffDelimiter(text) ?? fail('header line has neither tab nor semicolon delimiters');
+  checkShape(dataset.file, text, delimiter, limits);
   const table = readPublishedTable({ file: dataset.file, family: dataset.family, text, encoding, delimiter });
   const categories = dataset.hasValue ? null : classifyRows(table);
   return { table, rows: tidyRows(dataset, table, categories), legacy: legacyDocument(table, categories) };
