@@ -19,6 +19,7 @@ import { createLogger } from './logger.js';
 import { ApiMetrics } from './metrics/api-metrics.js';
 import { UpstreamClient } from './upstream/client.js';
 import { DatasetCache } from './upstream/dataset-cache.js';
+import { IsolatedReader } from './reader/worker/isolated-reader.js';
 import { DiskStore } from './upstream/disk-store.js';
 
 export interface Api {
@@ -33,10 +34,19 @@ export interface Api {
 export async function createApi(config: ApiConfig, logger: Logger = createLogger(config)): Promise<Api> {
   const client = new UpstreamClient(config);
   const metrics = new ApiMetrics();
+  const reader = new IsolatedReader({
+    maxColumns: config.UPSTREAM_MAX_COLUMNS,
+    maxRows: config.UPSTREAM_MAX_ROWS,
+    maxCells: config.UPSTREAM_MAX_CELLS,
+    heapMb: config.READER_HEAP_MB,
+    timeoutMs: config.READER_TIMEOUT_MS,
+  });
   const cache = new DatasetCache({
     fetcher: client,
     disk: new DiskStore(resolve(config.CACHE_DIR)),
+    reader,
     ttlMs: config.CACHE_TTL_SECONDS * 1000,
+    rowGuardConfirmations: config.ROW_GUARD_CONFIRMATIONS,
     bodyCacheBytes: config.BODY_CACHE_MB * 1024 * 1024,
     logger,
     observer: metrics,
@@ -45,7 +55,16 @@ export async function createApi(config: ApiConfig, logger: Logger = createLogger
   const restored = await cache.restore();
   logger.info({ restored, cacheDir: resolve(config.CACHE_DIR) }, 'cache restored from disk');
   const app = createApp({ config, cache, metrics, logger, upstreamUrl: (file) => client.urlOf(file) });
-  return { app, cache, metrics, logger, close: () => client.close() };
+  return {
+    app,
+    cache,
+    metrics,
+    logger,
+    close: async () => {
+      await client.close();
+      await reader.close();
+    },
+  };
 }
 
 export interface RunningServer {

@@ -40,9 +40,10 @@ interface Job {
 }
 
 const failureError = (file: string, failure: ReadFailure): Error => {
-  if (failure.code === 'MALFORMED_UPSTREAM_FILE') return new MalformedUpstreamFile(file, failure.reason);
-  if (failure.code === 'SUSPICIOUS_UPSTREAM_FILE') return new SuspiciousUpstreamFile(file, failure.reason);
-  return new ReaderCrashed(file, { cause: new Error(failure.message) });
+  if (failure.code === 'UNEXPECTED') return new ReaderCrashed(file, { cause: new Error(failure.message) });
+  return failure.code === 'MALFORMED_UPSTREAM_FILE'
+    ? new MalformedUpstreamFile(file, failure.reason)
+    : new SuspiciousUpstreamFile(file, failure.reason);
 };
 
 /**
