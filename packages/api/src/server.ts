@@ -17,9 +17,9 @@ import {
 } from './http/problem.js';
 import { createLogger } from './logger.js';
 import { ApiMetrics } from './metrics/api-metrics.js';
+import { IsolatedReader } from './reader/worker/isolated-reader.js';
 import { UpstreamClient } from './upstream/client.js';
 import { DatasetCache } from './upstream/dataset-cache.js';
-import { IsolatedReader } from './reader/worker/isolated-reader.js';
 import { DiskStore } from './upstream/disk-store.js';
 
 export interface Api {

@@ -62,11 +62,13 @@ function multiByteAt(bytes: Uint8Array, i: number): number {
   };
   if (lead >= 0xc2 && lead <= 0xdf) return tail(1, 1) ? 2 : 0;
   if (lead >= 0xe0 && lead <= 0xef) {
-    const second = lead === 0xe0 ? inRange(next, 0xa0, 0xbf) : lead === 0xed ? inRange(next, 0x80, 0x9f) : true;
+    const second =
+      lead === 0xe0 ? inRange(next, 0xa0, 0xbf) : lead === 0xed ? inRange(next, 0x80, 0x9f) : true;
     return second && tail(1, 2) ? 3 : 0;
   }
   if (lead >= 0xf0 && lead <= 0xf4) {
-    const second = lead === 0xf0 ? inRange(next, 0x90, 0xbf) : lead === 0xf4 ? inRange(next, 0x80, 0x8f) : true;
+    const second =
+      lead === 0xf0 ? inRange(next, 0x90, 0xbf) : lead === 0xf4 ? inRange(next, 0x80, 0x8f) : true;
     return second && tail(1, 3) ? 4 : 0;
   }
   return 0;

@@ -1,9 +1,9 @@
 import type { DatasetDefinition, TidyRow } from '@vitibrasil/core';
 import { MalformedUpstreamFile } from '../errors.js';
-import { checkShape, DEFAULT_SHAPE_LIMITS, type ShapeLimits } from './shape-limits.js';
 import { decodeText } from './decode.js';
 import { sniffDelimiter } from './dialect.js';
 import { type LegacyDocument, legacyDocument } from './legacy.js';
+import { checkShape, DEFAULT_SHAPE_LIMITS, type ShapeLimits } from './shape-limits.js';
 import { type PublishedTable, readPublishedTable } from './table.js';
 import { tidyRows } from './tidy.js';
 import { classifyRows } from './totals.js';

@@ -161,7 +161,10 @@ export class DatasetCache {
       concerned.push(id);
       if (!entry.inflight) this.refresh(id).catch(() => undefined); // logged in refresh
     }
-    this.options.logger.warn({ datasets: concerned }, 'row guard override: refused files accepted at the next refresh');
+    this.options.logger.warn(
+      { datasets: concerned },
+      'row guard override: refused files accepted at the next refresh',
+    );
     return concerned;
   }
 
@@ -341,8 +344,7 @@ export class DatasetCache {
    */
   private judge(dataset: DatasetDefinition, entry: Entry, snapshot: DatasetSnapshot): GuardReason {
     const candidate = countsOf(snapshot);
-    const sightings =
-      entry.refused?.contentHash === snapshot.contentHash ? entry.refused.sightings + 1 : 1;
+    const sightings = entry.refused?.contentHash === snapshot.contentHash ? entry.refused.sightings + 1 : 1;
     const confirmations = this.options.rowGuardConfirmations;
     const held = entry.snapshot ? countsOf(entry.snapshot) : null;
     const decision = judgeCopy({
@@ -356,7 +358,9 @@ export class DatasetCache {
     this.options.observer?.rowGuard(dataset.id, decision.accept ? 'accepted' : 'refused', decision.reason);
     if (decision.accept) return decision.reason;
     entry.refused = { contentHash: snapshot.contentHash, sightings };
-    const before = entry.previous ? `, the one before it ${entry.previous.rows} (${entry.previous.observations})` : '';
+    const before = entry.previous
+      ? `, the one before it ${entry.previous.rows} (${entry.previous.observations})`
+      : '';
     throw new SuspiciousUpstreamFile(
       dataset.file,
       `${candidate.rows} rows (${candidate.observations} observations) where the copy served has ` +

@@ -59,7 +59,7 @@ describe('DiskStore', () => {
     const other = Buffer.from('id;control;produto;2000\n1;B;B;2\n');
     await store.save(metaFor(bad), bad);
     await store.save({ ...metaFor(other), file: 'Comercio.csv' }, other);
-    const folder = await store.quarantine('Producao.csv', 'Producao.csv: columns: at least 10003');
+    const folder = await store.quarantine('Producao.csv', 'Producao.csv: columns: at least 9003');
     expect(folder.startsWith(join(dir, 'quarantine'))).toBe(true);
     expect(await store.load('Producao.csv')).toBeNull();
     expect((await readdir(folder)).sort()).toEqual([
@@ -67,7 +67,7 @@ describe('DiskStore', () => {
       'Producao.csv.meta.json',
       'reason.txt',
     ]);
-    expect(await readFile(join(folder, 'reason.txt'), 'utf8')).toBe('Producao.csv: columns: at least 10003\n');
+    expect(await readFile(join(folder, 'reason.txt'), 'utf8')).toBe('Producao.csv: columns: at least 9003\n');
     expect((await store.load('Comercio.csv'))?.bytes).toEqual(other);
     // A new good copy of the same file is stored and loaded as usual afterwards.
     await store.save(metaFor(other), other);

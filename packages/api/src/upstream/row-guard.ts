@@ -39,7 +39,8 @@ export interface GuardDecision {
 }
 
 const plausibleNextTo = (candidate: CopyCounts, reference: CopyCounts) =>
-  candidate.rows >= reference.rows * MIN_RATIO && candidate.observations >= reference.observations * MIN_RATIO;
+  candidate.rows >= reference.rows * MIN_RATIO &&
+  candidate.observations >= reference.observations * MIN_RATIO;
 
 /**
  * Whether a new, well-formed file replaces the copy served. A file that lost most of its rows is more likely a

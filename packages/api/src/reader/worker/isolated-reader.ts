@@ -89,24 +89,29 @@ export class IsolatedReader implements DatasetReader {
     if (this.running || this.closed) return;
     const job = this.queue.shift();
     if (!job) {
+      // Idle, the worker must not keep the process alive; reading, it must (a read may be all there is to wait for).
+      this.worker?.unref();
       this.idle = setTimeout(() => void this.stopWorker(), IDLE_MS).unref();
       return;
     }
     clearTimeout(this.idle);
     this.running = job;
     const worker = this.worker ?? this.spawn();
+    worker.ref();
     this.deadline = setTimeout(() => {
       void this.stopWorker();
       this.settle({ error: (file) => new ReaderTimedOut(file, this.limits.timeoutMs) });
-    }, this.limits.timeoutMs).unref();
+    }, this.limits.timeoutMs);
     worker.postMessage(job.request);
   }
 
   private spawn(): Worker {
     const { maxColumns, maxRows, maxCells, heapMb } = this.limits;
     const shape: ShapeLimits = { maxColumns, maxRows, maxCells };
-    const worker = new Worker(ENTRY, { workerData: shape, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
-    worker.unref(); // a worker never keeps the process alive on its own
+    const worker = new Worker(ENTRY, {
+      workerData: shape,
+      resourceLimits: { maxOldGenerationSizeMb: heapMb },
+    });
     // Events of a worker already replaced (stopped after a deadline, or dying) concern no job any more.
     const current = () => worker === this.worker;
     worker.on('message', (reply: ReadReply) => {
