@@ -8,7 +8,7 @@ import { DiskStore, sha256Hex } from '../src/upstream/disk-store.js';
 import { buildMain, type Child, startMain } from './child.js';
 import { longFile, wideFile } from './hostile-files.js';
 import { SNAPSHOT_DIR } from './snapshot.js';
-import { eventually, removeDir, sleep } from './support.js';
+import { eventually, removeDir, replaceFile, sleep } from './support.js';
 
 interface CatalogEntry {
   cached: { published_rows: number; content_hash: string; origin: string } | null;
@@ -19,11 +19,7 @@ const GOOD = () => readFile(join(SNAPSHOT_DIR, 'Producao.csv'));
 
 /** Serves `body` in place of Producao.csv; every other file as published. */
 const serveProducao = (upstream: StaticUpstream, body: Buffer | null) =>
-  upstream.setFault((file, _req, res) => {
-    if (file !== 'Producao.csv' || body === null) return false;
-    res.writeHead(200, { 'content-type': 'text/csv', 'content-length': body.length }).end(body);
-    return true;
-  });
+  replaceFile(upstream, 'Producao.csv', body);
 
 const failEverything = (upstream: StaticUpstream) =>
   upstream.setFault((_file, _req, res) => {

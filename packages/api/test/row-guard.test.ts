@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type StaticUpstream, startStaticUpstream } from '../src/testing/static-upstream.js';
 import { buildMain, type Child, startMain } from './child.js';
 import { SNAPSHOT_DIR } from './snapshot.js';
-import { eventually, removeDir } from './support.js';
+import { eventually, removeDir, replaceFile } from './support.js';
 
 interface CatalogEntry {
   cached: { published_rows: number } | null;
@@ -21,11 +21,7 @@ const TRIPLED = Buffer.from(`${[HEADER, ...LINES, ...LINES, ...LINES].join('\n')
 const SHRUNK = Buffer.from(`${[HEADER, ...LINES.slice(0, 10)].join('\n')}\n`);
 
 const serveProducao = (upstream: StaticUpstream, body: Buffer | null) =>
-  upstream.setFault((file, _req, res) => {
-    if (file !== 'Producao.csv' || body === null) return false;
-    res.writeHead(200, { 'content-type': 'text/csv', 'content-length': body.length }).end(body);
-    return true;
-  });
+  replaceFile(upstream, 'Producao.csv', body);
 
 const entryOf = async (child: Child): Promise<CatalogEntry> =>
   (await (await fetch(`${child.url}/v1/datasets/producao`)).json()) as CatalogEntry;

@@ -11,9 +11,16 @@ const THOUSANDS_DOT = /^-?\d{1,3}(\.\d{3})+(,\d+)?$/;
 
 const EMPTY: MeasureCell = { value: null, flag: null };
 
-/** Parses a number as Embrapa writes it (`123`, `35881118,23`, `1.234.567,8`), or returns null. */
+/**
+ * Parses a number as Embrapa writes it (`123`, `35881118,23`, `1.234.567,8`), or returns null. Digits too many for
+ * a double (`1` and 400 zeros) are not a number either: Infinity would be null in JSON and `Infinity` in CSV.
+ */
 export function parseNumber(raw: string): number | null {
-  const text = raw.trim();
+  const value = parseDigits(raw.trim());
+  return value !== null && Number.isFinite(value) ? value : null;
+}
+
+function parseDigits(text: string): number | null {
   if (INTEGER.test(text)) return Number(text);
   if (DECIMAL_COMMA.test(text)) return Number(text.replace(',', '.'));
   // `1.234` alone is read as one thousand two hundred thirty-four only with two or more groups or a decimal comma.

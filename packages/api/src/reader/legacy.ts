@@ -3,8 +3,12 @@ import type { PublishedTable } from './table.js';
 import type { RowCategory } from './totals.js';
 
 export type LegacyRecord = Record<string, string | number>;
-/** The original service's JSON: records grouped by category when the file has category rows, a list otherwise. */
-export type LegacyDocument = LegacyRecord[] | Record<string, LegacyRecord[]>;
+/**
+ * The original service's JSON: records grouped by category when the file has category rows, a list otherwise.
+ * Groups are keyed by published text, so they are a Map: a category named `__proto__` or `constructor` is a
+ * category like any other, never a property of Object.prototype.
+ */
+export type LegacyDocument = LegacyRecord[] | ReadonlyMap<string, LegacyRecord[]>;
 
 /**
  * Rebuilds the original Flask service's answer, but from correctly read data: header names and text as
@@ -15,7 +19,8 @@ export function legacyDocument(
   categories: readonly RowCategory[] | null,
 ): LegacyDocument {
   const record = (cells: readonly string[], withControl: boolean): LegacyRecord => {
-    const out: LegacyRecord = {};
+    // Keys are header names as published (checked against the known columns, but published text all the same).
+    const out: LegacyRecord = Object.create(null);
     table.header.forEach((name, index) => {
       const cell = cells[index] ?? '';
       if (index === table.controlIndex) {
@@ -34,16 +39,16 @@ export function legacyDocument(
 
   // Keyed by the total row's control as published (its name when control is empty). Items that precede every
   // total row, if a release ever has them, are kept under the empty key rather than dropped.
-  const grouped: Record<string, LegacyRecord[]> = {};
+  const grouped = new Map<string, LegacyRecord[]>();
   let key = '';
   table.rows.forEach((cells, r) => {
     if (categories[r]?.isTotal) {
       const control = table.controlIndex === null ? '' : (cells[table.controlIndex] ?? '');
       key = control.trim() === '' ? (cells[table.nameIndex] ?? '') : control;
     }
-    const records = grouped[key] ?? [];
+    const records = grouped.get(key) ?? [];
     records.push(record(cells, false));
-    grouped[key] = records;
+    grouped.set(key, records);
   });
   return grouped;
 }
@@ -55,7 +60,9 @@ export function legacyDocument(
 export function serializeLegacy(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(serializeLegacy).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = (value instanceof Map ? [...value.entries()] : Object.entries(value)).sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    );
     return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${serializeLegacy(item)}`).join(',')}}`;
   }
   return JSON.stringify(value);
