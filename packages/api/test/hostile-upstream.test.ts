@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type StaticUpstream, startStaticUpstream } from '../src/testing/static-upstream.js';
 import { DiskStore, sha256Hex } from '../src/upstream/disk-store.js';
 import { buildMain, type Child, startMain } from './child.js';
-import { longFile, wideFile } from './hostile-files.js';
+import { longFile, wideFile } from '../src/testing/hostile-files.js';
 import { SNAPSHOT_DIR } from './snapshot.js';
 import { eventually, removeDir, replaceFile, sleep } from './support.js';
 

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DATASETS, getDataset } from '@vitibrasil/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { longFile, wideFile } from '../../../test/hostile-files.js';
 import { SNAPSHOT_DIR } from '../../../test/snapshot.js';
 import {
   MalformedUpstreamFile,
@@ -10,6 +9,7 @@ import {
   ReaderTimedOut,
   SuspiciousUpstreamFile,
 } from '../../errors.js';
+import { longFile, wideFile } from '../../testing/hostile-files.js';
 import { readDataset } from '../read-dataset.js';
 import { DEFAULT_SHAPE_LIMITS } from '../shape-limits.js';
 import { IsolatedReader, type ReaderLimits } from './isolated-reader.js';

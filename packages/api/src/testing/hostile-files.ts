@@ -1,11 +1,11 @@
 /**
  * Files an attacker on the path to the upstream (plain http by default) could serve in place of Producao.csv,
- * each under UPSTREAM_MAX_BYTES: they once took the process down (issue 9).
+ * each under UPSTREAM_MAX_BYTES: they once took the process down. Used by the tests and by bench/reader-limits.ts.
  */
 
 /**
- * `;`-delimited, 9,000 year columns (1000–9999, a valid header), 1,100 rows with an id and nothing else: about
- * 9,951,612 bytes that make ten million observations: the shape that once ran the process out of heap.
+ * `;`-delimited, 9,000 year columns (1000–9999, a valid header), 1,100 rows with an id and nothing else:
+ * 9,951,612 bytes that make ten million observations, the shape that once ran the process out of heap.
  */
 export function wideFile(): Buffer {
   const years = Array.from({ length: 9_000 }, (_, i) => 1000 + i);
