@@ -3,10 +3,10 @@ import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { longFile, wideFile } from '../src/testing/hostile-files.js';
 import { type StaticUpstream, startStaticUpstream } from '../src/testing/static-upstream.js';
 import { DiskStore, sha256Hex } from '../src/upstream/disk-store.js';
 import { buildMain, type Child, startMain } from './child.js';
-import { longFile, wideFile } from '../src/testing/hostile-files.js';
 import { SNAPSHOT_DIR } from './snapshot.js';
 import { eventually, removeDir, replaceFile, sleep } from './support.js';
 
