@@ -358,6 +358,18 @@ export class DatasetCache {
     this.options.observer?.rowGuard(dataset.id, decision.accept ? 'accepted' : 'refused', decision.reason);
     if (decision.accept) return decision.reason;
     entry.refused = { contentHash: snapshot.contentHash, sightings };
+    this.options.logger.warn(
+      {
+        dataset: dataset.id,
+        guard: decision.reason,
+        candidate,
+        held,
+        previous: entry.previous,
+        sightings,
+        confirmations,
+      },
+      'row guard refused a file far smaller than the copy served',
+    );
     const before = entry.previous
       ? `, the one before it ${entry.previous.rows} (${entry.previous.observations})`
       : '';

@@ -470,7 +470,9 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
                 schema: {
                   type: 'string',
                   description:
-                    'RFC 4180, a header line then one TidyRow per line; null is an empty field (format=csv).',
+                    'RFC 4180, a header line then one TidyRow per line; null is an empty field (format=csv). ' +
+                    "Text a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR) gets a leading `'` " +
+                    "(OWASP): the markers `+` and `-` are written `'+` and `'-`. Numbers are written as they are.",
                 },
                 example: csvExample,
               },
