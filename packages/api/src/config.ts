@@ -37,7 +37,7 @@ export const ApiConfigSchema = z
     READER_HEAP_MB: positiveInt.min(16).max(4096).default(256),
     READER_TIMEOUT_MS: positiveInt.max(120_000).default(10_000),
     /** Refreshes serving the same file, far smaller than the copy held, before it is accepted; 1: at once. */
-    ROW_GUARD_CONFIRMATIONS: positiveInt.max(1000).default(3),
+    ROW_GUARD_REFRESHES: positiveInt.max(1000).default(3),
     /** Unset: the API is open. Keys are secrets: never logged, compared by digest in constant time. */
     API_KEYS: z
       .string()

@@ -46,7 +46,7 @@ export async function createApi(config: ApiConfig, logger: Logger = createLogger
     disk: new DiskStore(resolve(config.CACHE_DIR)),
     reader,
     ttlMs: config.CACHE_TTL_SECONDS * 1000,
-    rowGuardConfirmations: config.ROW_GUARD_CONFIRMATIONS,
+    rowGuardConfirmations: config.ROW_GUARD_REFRESHES,
     bodyCacheBytes: config.BODY_CACHE_MB * 1024 * 1024,
     logger,
     observer: metrics,

@@ -124,7 +124,7 @@ describe('the row guard never locks out a correction (CACHE_TTL_SECONDS=2, the r
   }, 120_000);
 
   it('SIGUSR2 makes the process accept the refused file at once', async () => {
-    const child = await start(await newCacheDir(), { ROW_GUARD_CONFIRMATIONS: '1000' });
+    const child = await start(await newCacheDir(), { ROW_GUARD_REFRESHES: '1000' });
     await servedRows(child, 51, 10_000);
     serveProducao(upstream, SHRUNK);
     await eventually(async () => {

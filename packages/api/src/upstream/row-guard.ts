@@ -14,7 +14,7 @@ export type GuardReason =
   | 'plausible'
   /** Implausible next to the copy served, but not next to the one before it: the last change is being undone. */
   | 'like_previous'
-  /** Served unchanged by the upstream on ROW_GUARD_CONFIRMATIONS consecutive refreshes. */
+  /** Served unchanged by the upstream on ROW_GUARD_REFRESHES consecutive refreshes. */
   | 'confirmed'
   /** The operator asked for the refused files to be accepted (SIGUSR2). */
   | 'override'
