@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type StaticUpstream, startStaticUpstream } from '../src/testing/static-upstream.js';
+import { sha256Hex } from '../src/upstream/disk-store.js';
 import { buildMain, type Child, startMain } from './child.js';
 import { SNAPSHOT_DIR } from './snapshot.js';
 import { eventually, removeDir, replaceFile } from './support.js';
@@ -94,6 +95,13 @@ describe('the row guard never locks out a correction (CACHE_TTL_SECONDS=2, the r
     await servedRows(first, 51, 10_000);
     serveProducao(upstream, TRIPLED);
     await servedRows(first, 153, 30_000);
+    // Stored once the catalog shows it: wait for the metadata to name it before stopping.
+    const meta = join(cacheDir, 'Producao.csv.meta.json');
+    await eventually(
+      async () =>
+        (JSON.parse(await readFile(meta, 'utf8')) as { contentHash: string }).contentHash ===
+        sha256Hex(TRIPLED),
+    );
     const exited = once(first.process, 'exit');
     first.process.kill('SIGTERM');
     await exited;
