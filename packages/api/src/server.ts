@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type Koa from 'koa';
 import type { Logger } from 'pino';
+import { BundledFiles } from './bundle/bundled-files.js';
 import type { ApiConfig } from './config.js';
 import { createApp } from './http/app.js';
 import type { AppState } from './http/middleware/request-context.js';
@@ -45,6 +46,7 @@ export async function createApi(config: ApiConfig, logger: Logger = createLogger
     fetcher: client,
     disk: new DiskStore(resolve(config.CACHE_DIR)),
     reader,
+    bundled: config.BUNDLED_SNAPSHOT ? new BundledFiles(resolve(config.BUNDLED_SNAPSHOT_DIR)) : null,
     ttlMs: config.CACHE_TTL_SECONDS * 1000,
     rowGuardConfirmations: config.ROW_GUARD_REFRESHES,
     bodyCacheBytes: config.BODY_CACHE_MB * 1024 * 1024,

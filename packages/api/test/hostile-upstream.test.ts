@@ -75,7 +75,7 @@ describe('hostile upstream files, against the real process', () => {
   });
 
   it.each([
-    ['9,000 year columns, ten million observations (9.9 MB)', wideFile(), /columns: at least 9003/],
+    ['9,000 year columns, ten million cells (9.9 MB)', wideFile(), /columns: at least 9003/],
     ['9.8 MB of ordinary rows', longFile(9_800_000), /cells: at least \d+/],
   ])(
     'refuses %s: the process stays up, the last good copy is served and stays stored',
@@ -108,7 +108,7 @@ describe('hostile upstream files, against the real process', () => {
       CACHE_TTL_SECONDS: '1',
       UPSTREAM_MAX_COLUMNS: '1000000',
       UPSTREAM_MAX_CELLS: '100000000',
-      READER_HEAP_MB: '128',
+      READER_HEAP_MB: '64',
     });
     const good = await (await fetch(`${child.url}/producaoCSV`)).text();
     serveProducao(upstream, wideFile());
@@ -187,29 +187,38 @@ describe('hostile upstream files, against the real process', () => {
     },
   );
 
-  it('a restart with a poisoned CACHE_DIR during an outage answers 503 for that dataset and serves the others', async () => {
-    const cacheDir = await poisonedCacheDir(wideFile());
-    await new DiskStore(cacheDir).save(
-      {
-        file: 'Comercio.csv',
-        url: `${upstream.url}Comercio.csv`,
-        fetchedAt: new Date().toISOString(),
-        changedAt: new Date().toISOString(),
-        etag: null,
-        lastModified: null,
-        contentHash: sha256Hex(await readFile(join(SNAPSHOT_DIR, 'Comercio.csv'))),
-        previous: null,
-      },
-      await readFile(join(SNAPSHOT_DIR, 'Comercio.csv')),
-    );
-    failEverything(upstream);
-    const child = await start(cacheDir);
-    const producao = await fetch(`${child.url}/producaoCSV`);
-    expect(producao.status).toBe(503);
-    expect((await producao.json()) as { code: string }).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
-    const comercio = await fetch(`${child.url}/comercializacaoCSV`);
-    expect(comercio.status).toBe(200);
-    expect(comercio.headers.get('x-data-source')).toMatch(/^disk; /);
-    await expectAlive(child);
-  });
+  it.each([
+    ['the bundled snapshot', {}, 200],
+    ['a 503 with the bundle off', { BUNDLED_SNAPSHOT: 'false' }, 503],
+  ] as const)(
+    'a restart with a poisoned CACHE_DIR during an outage serves %s for that dataset, the others from disk',
+    async (_name, env, status) => {
+      const cacheDir = await poisonedCacheDir(wideFile());
+      const comercio = await readFile(join(SNAPSHOT_DIR, 'Comercio.csv'));
+      await new DiskStore(cacheDir).save(
+        {
+          file: 'Comercio.csv',
+          url: `${upstream.url}Comercio.csv`,
+          fetchedAt: new Date().toISOString(),
+          changedAt: new Date().toISOString(),
+          etag: null,
+          lastModified: null,
+          contentHash: sha256Hex(comercio),
+          previous: null,
+        },
+        comercio,
+      );
+      failEverything(upstream);
+      const child = await start(cacheDir, env);
+      const producao = await fetch(`${child.url}/producaoCSV`);
+      expect(producao.status).toBe(status);
+      if (status === 200) expect(producao.headers.get('x-data-source')).toBe('bundled; state=stale-if-error');
+      else
+        expect((await producao.json()) as { code: string }).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+      const fromDisk = await fetch(`${child.url}/comercializacaoCSV`);
+      expect(fromDisk.status).toBe(200);
+      expect(fromDisk.headers.get('x-data-source')).toMatch(/^disk; /);
+      await expectAlive(child);
+    },
+  );
 });

@@ -34,7 +34,8 @@ export function legacyDocument(
         out.set(name, cell);
       }
     });
-    for (const column of table.measures) out.set(column.legacyKey, legacyCellValue(cells[column.index] ?? ''));
+    for (const column of table.measures)
+      out.set(column.legacyKey, legacyCellValue(cells[column.index] ?? ''));
     return out;
   };
 

@@ -3,6 +3,7 @@ import { MalformedUpstreamFile } from '../errors.js';
 import { decodeText } from './decode.js';
 import { sniffDelimiter } from './dialect.js';
 import { type LegacyDocument, legacyDocument } from './legacy.js';
+import type { ReadingNotes } from './notes.js';
 import { checkShape, DEFAULT_SHAPE_LIMITS, type ShapeLimits } from './shape-limits.js';
 import { type PublishedTable, readPublishedTable } from './table.js';
 import { tidyRows } from './tidy.js';
@@ -13,6 +14,8 @@ export interface ReadDataset {
   readonly table: PublishedTable;
   readonly rows: readonly TidyRow[];
   readonly legacy: LegacyDocument;
+  /** How the file was read where it departs from the latest releases (no header, year labels overruled). */
+  readonly notes: ReadingNotes;
 }
 
 export interface BodyFacts {
@@ -49,9 +52,20 @@ export function readDataset(
   // Every published file ends with a line break; without one, an unproven body may have been cut mid-cell.
   if (!facts.lengthVerified && !/[\r\n]$/.test(text))
     fail('no line break at the end: the body may be truncated');
-  const delimiter = sniffDelimiter(text) ?? fail('header line has neither tab nor semicolon delimiters');
+  const delimiter = sniffDelimiter(text) ?? fail('first line has neither tab nor semicolon delimiters');
   checkShape(dataset.file, text, delimiter, limits);
-  const table = readPublishedTable({ file: dataset.file, family: dataset.family, text, encoding, delimiter });
+  const { table, notes } = readPublishedTable({
+    file: dataset.file,
+    family: dataset.family,
+    text,
+    encoding,
+    delimiter,
+  });
   const categories = dataset.hasValue ? null : classifyRows(table);
-  return { table, rows: tidyRows(dataset, table, categories), legacy: legacyDocument(table, categories) };
+  return {
+    table,
+    rows: tidyRows(dataset, table, categories),
+    legacy: legacyDocument(table, categories),
+    notes,
+  };
 }

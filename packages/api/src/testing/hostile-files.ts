@@ -4,8 +4,9 @@
  */
 
 /**
- * `;`-delimited, 9,000 year columns (1000–9999, a valid header), 1,100 rows with an id and nothing else:
- * 9,951,612 bytes that make ten million observations, the shape that once ran the process out of heap.
+ * `;`-delimited, 9,000 year columns (1000–9999), 1,100 rows with an id and nothing else: 9,951,612 bytes, ten
+ * million cells, the shape that once ran the process out of heap (its 1970–2024 variant would be ten million
+ * observations).
  */
 export function wideFile(): Buffer {
   const years = Array.from({ length: 9_000 }, (_, i) => 1000 + i);
