@@ -428,8 +428,8 @@ export class DatasetCache {
   }
 
   /**
-   * The row guard's decision on a new file, counted and logged by the caller on acceptance; a refusal throws
-   * SuspiciousUpstreamFile saying what would get the file accepted.
+   * The row guard's decision on a new file, counted here; an acceptance is logged by the caller (on its `upstream
+   * refresh` line), a refusal here, and thrown as SuspiciousUpstreamFile saying what would get the file accepted.
    */
   private judge(dataset: DatasetDefinition, entry: Entry, snapshot: DatasetSnapshot): GuardReason {
     const candidate = countsOf(snapshot);
