@@ -30,7 +30,7 @@ export interface BodyFacts {
 /**
  * bytes → decoded text → dialect → shape within limits → checked table → totals → tidy rows and legacy shape.
  * Throws MalformedUpstreamFile, or SuspiciousUpstreamFile for a file beyond the limits (before any cell is parsed).
- * Runs in the reader's worker thread (parse/isolated-reader.ts), never on the event loop.
+ * In the service it runs in the reader's worker thread (worker/isolated-reader.ts), never on the event loop.
  */
 export function readDataset(
   dataset: DatasetDefinition,
