@@ -16,6 +16,9 @@ const VENDOR_FILES = {
 
 const INITIALIZER = 'swagger-initializer.js';
 
+/** Served at /favicon.ico as well. */
+export const FAVICON = 'favicon-32x32.png';
+
 /** Every file name GET /docs/{file} serves. */
 export const DOCS_FILES = [...Object.keys(VENDOR_FILES), INITIALIZER] as const;
 
