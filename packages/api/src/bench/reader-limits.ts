@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import { DATASETS, type DatasetDefinition, getDataset } from '@vitibrasil/core';
+import { loadConfig } from '../config.js';
 import { decodeText } from '../reader/decode.js';
 import { sniffDelimiter } from '../reader/dialect.js';
 import type { ReadDataset } from '../reader/read-dataset.js';
-import { DEFAULT_SHAPE_LIMITS, measureShape } from '../reader/shape-limits.js';
+import { measureShape } from '../reader/shape-limits.js';
 import { IsolatedReader, type ReaderLimits } from '../reader/worker/isolated-reader.js';
 import { longFile, wideFile } from '../testing/hostile-files.js';
 import { formatTable, snapshotDir } from './common.js';
@@ -17,17 +18,23 @@ import { formatTable, snapshotDir } from './common.js';
  * longest stall while the worker reads, which is how late a probe would be answered), and what becomes of the
  * hostile files. Run with --expose-gc for the retained-heap figure. Prints figures only.
  */
-const DEFAULT_HEAP_MB = 256;
-const DEFAULT_TIMEOUT_MS = 10_000;
+// The limits a server started without configuration has.
+const defaults = loadConfig({});
+const DEFAULT_HEAP_MB = defaults.READER_HEAP_MB;
+const DEFAULT_SHAPE = {
+  maxColumns: defaults.UPSTREAM_MAX_COLUMNS,
+  maxRows: defaults.UPSTREAM_MAX_ROWS,
+  maxCells: defaults.UPSTREAM_MAX_CELLS,
+};
 const producao = getDataset('producao');
 const verified = { lengthVerified: true };
 const gc = (globalThis as { gc?: () => void }).gc;
 
 const reader = (limits: Partial<ReaderLimits> = {}) =>
   new IsolatedReader({
-    ...DEFAULT_SHAPE_LIMITS,
+    ...DEFAULT_SHAPE,
     heapMb: DEFAULT_HEAP_MB,
-    timeoutMs: DEFAULT_TIMEOUT_MS,
+    timeoutMs: defaults.READER_TIMEOUT_MS,
     ...limits,
   });
 
@@ -104,7 +111,7 @@ for (const dataset of DATASETS) {
 }
 console.log(`snapshot: ${dir}  (node ${process.version})\n`);
 console.log(formatTable([['file', 'bytes', 'columns', 'rows', 'cells'], ...shapes]));
-const { maxColumns, maxRows, maxCells } = DEFAULT_SHAPE_LIMITS;
+const { maxColumns, maxRows, maxCells } = DEFAULT_SHAPE;
 console.log(
   `\nlargest: ${largest.columns} columns, ${largest.rows} rows, ${largest.cells} cells, ${largest.bytes} bytes; ` +
     `limits ${maxColumns} / ${maxRows} / ${maxCells}: ` +
