@@ -11,7 +11,7 @@ import {
 } from '../../errors.js';
 import type { BodyFacts, ReadDataset } from '../read-dataset.js';
 import type { ShapeLimits } from '../shape-limits.js';
-import type { ReadFailure, ReadReply, ReadRequest } from './messages.js';
+import type { ReadFailure, ReadReply, ReadRequest, WorkerReady } from './messages.js';
 
 /** What the cache needs from a reader: the bytes of one file, read or rejected. */
 export interface DatasetReader {
@@ -31,6 +31,11 @@ const ENTRY = new URL(`./read-worker${extname(fileURLToPath(import.meta.url))}`,
 
 /** Refreshes come hours apart: an idle worker is stopped after this long rather than kept (~10 MB). */
 const IDLE_MS = 10_000;
+/**
+ * Loading the worker's modules is not reading a file, so it does not count against READER_TIMEOUT_MS (a cold start
+ * on a busy machine must not fail a file); a worker not ready after this long is broken, not slow.
+ */
+const STARTUP_MS = 30_000;
 
 interface Job {
   readonly dataset: DatasetDefinition;
@@ -56,6 +61,8 @@ type Outcome = { readonly read: ReadDataset } | { readonly error: (file: string)
 
 export class IsolatedReader implements DatasetReader {
   private worker: Worker | null = null;
+  /** The worker has loaded its modules and said so: a file sent now starts being read at once. */
+  private ready = false;
   private running: Job | null = null;
   private readonly queue: Job[] = [];
   private deadline: NodeJS.Timeout | undefined;
@@ -96,16 +103,23 @@ export class IsolatedReader implements DatasetReader {
     }
     clearTimeout(this.idle);
     this.running = job;
-    const worker = this.worker ?? this.spawn();
+    if (this.worker) this.dispatch();
+    else this.spawn();
+  }
+
+  /** Sends the job in progress to the ready worker, under the deadline. */
+  private dispatch(): void {
+    const { worker, running } = this;
+    if (!worker || !running || !this.ready) return;
     worker.ref();
     this.deadline = setTimeout(() => {
       void this.stopWorker();
       this.settle({ error: (file) => new ReaderTimedOut(file, this.limits.timeoutMs) });
     }, this.limits.timeoutMs);
-    worker.postMessage(job.request);
+    worker.postMessage(running.request);
   }
 
-  private spawn(): Worker {
+  private spawn(): void {
     const { maxColumns, maxRows, maxCells, heapMb } = this.limits;
     const shape: ShapeLimits = { maxColumns, maxRows, maxCells };
     const worker = new Worker(ENTRY, {
@@ -114,8 +128,14 @@ export class IsolatedReader implements DatasetReader {
     });
     // Events of a worker already replaced (stopped after a deadline, or dying) concern no job any more.
     const current = () => worker === this.worker;
-    worker.on('message', (reply: ReadReply) => {
+    worker.on('message', (reply: ReadReply | WorkerReady) => {
       if (!current()) return;
+      if ('ready' in reply) {
+        clearTimeout(this.deadline);
+        this.ready = true;
+        this.dispatch();
+        return;
+      }
       this.settle(reply.ok ? { read: reply.read } : { error: (file) => failureError(file, reply.failure) });
     });
     worker.on('messageerror', (cause) => {
@@ -139,7 +159,13 @@ export class IsolatedReader implements DatasetReader {
       });
     });
     this.worker = worker;
-    return worker;
+    this.ready = false;
+    worker.ref(); // a file is waiting for it
+    this.deadline = setTimeout(() => {
+      void this.stopWorker();
+      const cause = new Error(`the worker was not ready within ${STARTUP_MS} ms`);
+      this.settle({ error: (file) => new ReaderCrashed(file, { cause }) });
+    }, STARTUP_MS);
   }
 
   /** Ends the job in progress, then starts the next one. */

@@ -16,3 +16,8 @@ export type ReadFailure =
 export type ReadReply =
   | { readonly ok: true; readonly read: ReadDataset }
   | { readonly ok: false; readonly failure: ReadFailure };
+
+/** Sent once by the worker when its modules are loaded: the deadline of a file starts when the file is sent. */
+export interface WorkerReady {
+  readonly ready: true;
+}

@@ -3,7 +3,7 @@ import { getDataset } from '@vitibrasil/core';
 import { describeCause, MalformedUpstreamFile, SuspiciousUpstreamFile } from '../../errors.js';
 import { readDataset } from '../read-dataset.js';
 import type { ShapeLimits } from '../shape-limits.js';
-import type { ReadReply, ReadRequest } from './messages.js';
+import type { ReadReply, ReadRequest, WorkerReady } from './messages.js';
 
 /** Worker thread entry (started by IsolatedReader): reads one file per message within the limits it was given. */
 const port = parentPort;
@@ -22,3 +22,4 @@ function reply(request: ReadRequest): ReadReply {
 }
 
 port.on('message', (request: ReadRequest) => port.postMessage(reply(request)));
+port.postMessage({ ready: true } satisfies WorkerReady);
