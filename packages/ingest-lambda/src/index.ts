@@ -32,8 +32,15 @@ export {
   type WrittenEntry,
 } from './manifest.js';
 export { parseRows } from './ndjson.js';
-export { encodeParquet, PARQUET_COLUMNS, PARQUET_SCHEMA_VERSION, type ParquetColumn } from './parquet.js';
+export {
+  encodeParquet,
+  PARQUET_COLUMNS,
+  PARQUET_SCHEMA_VERSION,
+  type ParquetColumn,
+  QUALITY_PARQUET_COLUMNS,
+  REVISIONS_PARQUET_COLUMNS,
+} from './parquet.js';
 export { newRunId, PROCESSING_TIME_ZONE, processingDateOf } from './processing-date.js';
-export type { DatasetResult, FailureRecord, RunResult } from './results.js';
+export type { DatasetResult, FailureRecord, RevisionsResult, RunResult } from './results.js';
 export { PARQUET_CONTENT_TYPE, type RunDependencies, type RunOptions, runIngest } from './run.js';
 export type { RunLogLine } from './run-log.js';

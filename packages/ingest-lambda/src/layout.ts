@@ -8,6 +8,15 @@ export const lakeLayout = {
   curatedPrefix: (dataset: DatasetId, date: string) => `curated/dataset=${dataset}/processing_date=${date}/`,
   curatedKey: (dataset: DatasetId, date: string) =>
     `${lakeLayout.curatedPrefix(dataset, date)}${dataset}.parquet`,
+  /** The dataset's curated partitions, all dates: where the previous partition is looked for. */
+  curatedDatasetPrefix: (dataset: DatasetId) => `curated/dataset=${dataset}/`,
+  revisionsPrefix: (dataset: DatasetId, date: string) =>
+    `revisions/dataset=${dataset}/processing_date=${date}/`,
+  revisionsKey: (dataset: DatasetId, date: string) =>
+    `${lakeLayout.revisionsPrefix(dataset, date)}${dataset}.parquet`,
+  qualityPrefix: (dataset: DatasetId, date: string) => `quality/dataset=${dataset}/processing_date=${date}/`,
+  qualityKey: (dataset: DatasetId, date: string) =>
+    `${lakeLayout.qualityPrefix(dataset, date)}${dataset}.parquet`,
   rawPrefix: (dataset: DatasetId, date: string) => `raw/dataset=${dataset}/processing_date=${date}/`,
   rawKey: (dataset: DatasetId, date: string) => `${lakeLayout.rawPrefix(dataset, date)}${dataset}.ndjson.gz`,
   logKey: (date: string, runId: string) => `logs/processing_date=${date}/${runId}.jsonl`,

@@ -1,4 +1,4 @@
-import type { DatasetDefinition, TidyRow } from '@vitibrasil/core';
+import { checkRows, type DatasetDefinition, type QualityChecks, type TidyRow } from '@vitibrasil/core';
 import { MalformedUpstreamFile } from '../errors.js';
 import { decodeText } from './decode.js';
 import { sniffDelimiter } from './dialect.js';
@@ -16,6 +16,8 @@ export interface ReadDataset {
   readonly legacy: LegacyDocument;
   /** How the file was read where it departs from the latest releases (no header, year labels overruled). */
   readonly notes: ReadingNotes;
+  /** The consistency checks of these rows (totals against items, marker-only years, anomalies). */
+  readonly quality: QualityChecks;
 }
 
 export interface BodyFacts {
@@ -28,7 +30,8 @@ export interface BodyFacts {
 }
 
 /**
- * bytes → decoded text → dialect → shape within limits → checked table → totals → tidy rows and legacy shape.
+ * bytes → decoded text → dialect → shape within limits → checked table → totals → tidy rows, legacy shape and
+ * quality checks.
  * Throws MalformedUpstreamFile, or SuspiciousUpstreamFile for a file beyond the limits (before any cell is parsed).
  * In the service it runs in the reader's worker thread (worker/isolated-reader.ts), never on the event loop.
  */
@@ -62,10 +65,27 @@ export function readDataset(
     delimiter,
   });
   const categories = dataset.hasValue ? null : classifyRows(table);
+  const rows = tidyRows(dataset, table, categories);
   return {
     table,
-    rows: tidyRows(dataset, table, categories),
+    rows,
     legacy: legacyDocument(table, categories),
     notes,
+    quality: checkRows(rows, yearLabels(table, notes)),
   };
+}
+
+/**
+ * The year each quantity column is labelled with, as published: its year, unless a note says the label disagreed.
+ * Null for a file without a header, whose years are positions only.
+ */
+function yearLabels(table: PublishedTable, notes: ReadingNotes): number[] | null {
+  if (notes.header === 'absent') return null;
+  const labels = new Map(notes.headerYears.map((note) => [note.column, note.label]));
+  return table.measures
+    .filter((column) => column.measure === 'quantity')
+    .map((column) => {
+      const label = labels.get(column.index + 1);
+      return label === undefined ? column.year : Number.parseInt(label, 10);
+    });
 }

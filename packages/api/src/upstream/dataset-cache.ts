@@ -2,7 +2,7 @@ import { DATASETS, type DatasetDefinition, type DatasetId, getDataset } from '@v
 import type { Logger } from 'pino';
 import type { BundledFiles } from '../bundle/bundled-files.js';
 import { BodyCache } from '../data/cached-body.js';
-import { DatasetSnapshot } from '../data/snapshot.js';
+import { DatasetSnapshot, type PreviousVersion } from '../data/snapshot.js';
 import {
   errorCode,
   MalformedUpstreamFile,
@@ -144,9 +144,14 @@ export class DatasetCache {
         if (!copy) continue;
         let snapshot: DatasetSnapshot;
         try {
-          snapshot = await this.snapshotOf(dataset, copy.bytes, copy.meta.contentHash, copy.meta.changedAt, {
-            lengthVerified: true, // the stored bytes matched their hash
-          });
+          snapshot = await this.snapshotOf(
+            dataset,
+            copy.bytes,
+            copy.meta.contentHash,
+            copy.meta.changedAt,
+            { lengthVerified: true }, // the stored bytes matched their hash
+            null,
+          );
         } catch (error) {
           if (!rejectsFile(error)) throw error;
           await this.quarantine(dataset, error);
@@ -262,9 +267,8 @@ export class DatasetCache {
       copy.bytes,
       copy.contentHash,
       copy.retrievedAt.toISOString(),
-      {
-        lengthVerified: true, // the bytes matched the manifest's size and hash
-      },
+      { lengthVerified: true }, // the bytes matched the manifest's size and hash
+      null, // used only while nothing is held
     );
     if (entry.snapshot) return; // a copy from the upstream arrived meanwhile: never replace it with the bundle
     entry.snapshot = snapshot;
@@ -391,6 +395,7 @@ export class DatasetCache {
         contentHash,
         Number.isNaN(changedAt.getTime()) ? new Date(this.now()).toISOString() : changedAt.toISOString(),
         { contentType: response.contentType, lengthVerified: response.lengthVerified },
+        this.previousVersion(entry, contentHash),
       );
       const guard = this.judge(dataset, entry, snapshot);
       // The bundle is no copy the upstream served: it is not the one before the next.
@@ -541,14 +546,40 @@ export class DatasetCache {
     }
   }
 
+  /**
+   * The held version, as the one a new version replaces: its rows are kept (not its serialized bodies) so the
+   * revisions between the two can be served. Only one is kept: the new snapshot drops its own predecessor. None
+   * when the content is the same (the upstream serving the bundle's bytes): no release came between them.
+   */
+  private previousVersion(entry: Entry, contentHash: string): PreviousVersion | null {
+    const held = entry.snapshot;
+    return held && held.contentHash !== contentHash
+      ? {
+          rows: held.rows,
+          contentHash: held.contentHash,
+          changedAt: held.changedAt,
+          fetchedAt: new Date(entry.fetchedAt),
+        }
+      : null;
+  }
+
   private async snapshotOf(
     dataset: DatasetDefinition,
     bytes: Buffer,
     contentHash: string,
     changedAt: string,
     facts: BodyFacts,
+    previous: PreviousVersion | null,
   ): Promise<DatasetSnapshot> {
     const read = await this.options.reader.read(dataset, bytes, facts);
-    return new DatasetSnapshot(dataset, read, contentHash, bytes.length, new Date(changedAt), this.bodies);
+    return new DatasetSnapshot(
+      dataset,
+      read,
+      contentHash,
+      bytes.length,
+      new Date(changedAt),
+      this.bodies,
+      previous,
+    );
   }
 }
