@@ -36,10 +36,15 @@ export function dottedValues(rows: readonly (readonly string[])[], columns: read
  * Parses a number as Embrapa writes it (`123`, `35881118,23`, `4.441`, `1.234.567,8`), or returns null. Its
  * decimals are commas, never points: a dot separates thousands (` 4.441 ` is 4441) unless `dotted` says the
  * file's dotted values are ambiguous, and a dotted value that is not a thousands pattern (`0.5`, `12.34`, `0.500`)
- * is not a number Embrapa writes, so it stays text.
+ * is not a number Embrapa writes, so it stays text. Digits too many for a double (`1` and 400 zeros) are not a
+ * number either: Infinity would be null in JSON and `Infinity` in CSV.
  */
 export function parseNumber(raw: string, dotted: DottedValues = 'thousands'): number | null {
-  const text = raw.trim();
+  const value = parseDigits(raw.trim(), dotted);
+  return value !== null && Number.isFinite(value) ? value : null;
+}
+
+function parseDigits(text: string, dotted: DottedValues): number | null {
   if (INTEGER.test(text)) return Number(text);
   if (DECIMAL_COMMA.test(text)) return Number(text.replace(',', '.'));
   if (dotted === 'thousands' && THOUSANDS_DOT.test(text)) {

@@ -11,6 +11,11 @@ const StoredMetaSchema = z.object({
   etag: z.string().nullable(),
   lastModified: z.string().nullable(),
   contentHash: z.string().regex(/^[0-9a-f]{64}$/),
+  /** Rows and observations of the copy served before this one (the row guard compares with both); absent before. */
+  previous: z
+    .object({ rows: z.number().int().nonnegative(), observations: z.number().int().nonnegative() })
+    .nullable()
+    .default(null),
 });
 
 export type StoredMeta = z.infer<typeof StoredMetaSchema>;
@@ -74,5 +79,20 @@ export class DiskStore {
       throw error;
     }
     return meta.contentHash === sha256Hex(bytes) ? { bytes, meta } : null;
+  }
+
+  /**
+   * Moves every stored file of `file` (bytes and metadata) into `quarantine/<time>-<file>/` with a `reason.txt`,
+   * so that the copy is never loaded again but stays there for a person to look at. Returns that folder.
+   */
+  async quarantine(file: string, reason: string): Promise<string> {
+    const folder = join(this.dir, 'quarantine', `${new Date().toISOString().replaceAll(':', '-')}-${file}`);
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, 'reason.txt'), `${reason}\n`);
+    const prefix = `${file}.`;
+    for (const name of await readdir(this.dir)) {
+      if (name.startsWith(prefix)) await rename(join(this.dir, name), join(folder, name));
+    }
+    return folder;
   }
 }
