@@ -41,6 +41,8 @@ export const ApiConfigSchema = z
     UPSTREAM_MAX_COLUMNS: positiveInt.default(DEFAULT_SHAPE_LIMITS.maxColumns),
     UPSTREAM_MAX_ROWS: positiveInt.default(DEFAULT_SHAPE_LIMITS.maxRows),
     UPSTREAM_MAX_CELLS: positiveInt.default(DEFAULT_SHAPE_LIMITS.maxCells),
+    UPSTREAM_MAX_CELL_LENGTH: positiveInt.default(DEFAULT_SHAPE_LIMITS.maxCellLength),
+    UPSTREAM_MAX_TIDY_TEXT: positiveInt.default(DEFAULT_SHAPE_LIMITS.maxTidyText),
     /** Heap of the worker thread that reads files; a file needing more costs the worker, not the process. */
     READER_HEAP_MB: positiveInt.min(16).max(4096).default(256),
     READER_TIMEOUT_MS: positiveInt.max(120_000).default(10_000),

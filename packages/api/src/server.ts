@@ -39,6 +39,8 @@ export async function createApi(config: ApiConfig, logger: Logger = createLogger
     maxColumns: config.UPSTREAM_MAX_COLUMNS,
     maxRows: config.UPSTREAM_MAX_ROWS,
     maxCells: config.UPSTREAM_MAX_CELLS,
+    maxCellLength: config.UPSTREAM_MAX_CELL_LENGTH,
+    maxTidyText: config.UPSTREAM_MAX_TIDY_TEXT,
     heapMb: config.READER_HEAP_MB,
     timeoutMs: config.READER_TIMEOUT_MS,
   });

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { longFile, wideFile } from '../src/testing/hostile-files.js';
+import { longCategoryFile, longFile, wideFile } from '../src/testing/hostile-files.js';
 import { type StaticUpstream, startStaticUpstream } from '../src/testing/static-upstream.js';
 import { DiskStore, sha256Hex } from '../src/upstream/disk-store.js';
 import { buildMain, type Child, startMain } from './child.js';
@@ -77,6 +77,16 @@ describe('hostile upstream files, against the real process', () => {
   it.each([
     ['9,000 year columns, ten million cells (9.9 MB)', wideFile(), /columns: at least 9003/],
     ['9.8 MB of ordinary rows', longFile(9_800_000), /cells: at least \d+/],
+    [
+      'a 10,000-character category over 8,000 items × 20 years (480 KB)',
+      longCategoryFile(10_000, 8_000, 20),
+      /a cell of 10000 characters \(line 2, column 3\).*UPSTREAM_MAX_CELL_LENGTH/,
+    ],
+    [
+      'a 1,000-character category over 8,000 items × 20 years (within the cell limit)',
+      longCategoryFile(1_000, 8_000, 20),
+      /tidy rows would hold \d+ characters of names, more than the 8000000 accepted \(UPSTREAM_MAX_TIDY_TEXT\)/,
+    ],
   ])(
     'refuses %s: the process stays up, the last good copy is served and stays stored',
     async (_name, body, reason) => {

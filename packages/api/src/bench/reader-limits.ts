@@ -25,6 +25,8 @@ const DEFAULT_SHAPE = {
   maxColumns: defaults.UPSTREAM_MAX_COLUMNS,
   maxRows: defaults.UPSTREAM_MAX_ROWS,
   maxCells: defaults.UPSTREAM_MAX_CELLS,
+  maxCellLength: defaults.UPSTREAM_MAX_CELL_LENGTH,
+  maxTidyText: defaults.UPSTREAM_MAX_TIDY_TEXT,
 };
 const producao = getDataset('producao');
 const verified = { lengthVerified: true };
@@ -85,6 +87,8 @@ const unlimited = {
   maxColumns: Number.POSITIVE_INFINITY,
   maxRows: Number.POSITIVE_INFINITY,
   maxCells: Number.POSITIVE_INFINITY,
+  maxCellLength: Number.POSITIVE_INFINITY,
+  maxTidyText: Number.POSITIVE_INFINITY,
 };
 const files: Array<{ dataset: DatasetDefinition; bytes: Buffer }> = [];
 for (const dataset of DATASETS) {

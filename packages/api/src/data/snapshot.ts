@@ -8,13 +8,6 @@ import { type YearlyTotals, yearlyTotals } from './yearly-totals.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-/** Folded (case- and accent-insensitive) text columns of one row, for filters. */
-export interface FoldedRow {
-  readonly category: string | null;
-  readonly item: string | null;
-  readonly country: string | null;
-}
-
 /** The version a snapshot replaced: only its rows and identity are kept, for the revisions between the two. */
 export interface PreviousVersion {
   readonly rows: readonly TidyRow[];
@@ -35,7 +28,11 @@ export class DatasetSnapshot {
   /** When this version was read: when it replaced the previous version in this process (and was checked). */
   readonly readAt = new Date();
   private revisionList: Revision[] | undefined;
-  private folded: FoldedRow[] | undefined;
+  /**
+   * Each distinct name folded once, when a text filter first needs it: the rows repeat a handful of names
+   * thousands of times, and folding each row's copy on the event loop took seconds at the limits.
+   */
+  private readonly foldedNames = new Map<string, string>();
   private json: string[] | undefined;
   private csv: string[] | undefined;
   private legacy: CachedBody | undefined;
@@ -76,13 +73,15 @@ export class DatasetSnapshot {
     return this.revisionList;
   }
 
-  foldedRows(): readonly FoldedRow[] {
-    this.folded ??= this.rows.map((row) => ({
-      category: row.category === null ? null : foldText(row.category),
-      item: row.item === null ? null : foldText(row.item),
-      country: row.country === null ? null : foldText(row.country),
-    }));
-    return this.folded;
+  /** A name as text filters compare it (case- and accent-insensitive); null stays null. */
+  folded(name: string | null): string | null {
+    if (name === null) return null;
+    let folded = this.foldedNames.get(name);
+    if (folded === undefined) {
+      folded = foldText(name);
+      this.foldedNames.set(name, folded);
+    }
+    return folded;
   }
 
   rowJson(): readonly string[] {

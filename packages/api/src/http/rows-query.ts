@@ -80,14 +80,13 @@ function select(snapshot: DatasetSnapshot, query: RowsQuery): number[] {
   const item = query.item === undefined ? undefined : foldText(query.item);
   const country = query.country === undefined ? undefined : foldText(query.country);
   const isTotal = query.is_total === undefined ? undefined : query.is_total === 'true';
-  const folded = snapshot.foldedRows();
   const indices: number[] = [];
   snapshot.rows.forEach((row, i) => {
-    const f = folded[i];
-    if (!f || row.year < lower || row.year > upper) return;
-    if (category !== undefined && f.category !== category) return;
-    if (item !== undefined && f.item !== item) return;
-    if (country !== undefined && f.country !== country) return;
+    if (row.year < lower || row.year > upper) return;
+    // Names are folded only when a text filter asks for them, each distinct name once per version.
+    if (category !== undefined && snapshot.folded(row.category) !== category) return;
+    if (item !== undefined && snapshot.folded(row.item) !== item) return;
+    if (country !== undefined && snapshot.folded(row.country) !== country) return;
     if (isTotal !== undefined && row.is_total !== isTotal) return;
     indices.push(i);
   });

@@ -4,7 +4,13 @@ import { decodeText } from './decode.js';
 import { sniffDelimiter } from './dialect.js';
 import { type LegacyDocument, legacyDocument } from './legacy.js';
 import type { ReadingNotes } from './notes.js';
-import { checkShape, DEFAULT_SHAPE_LIMITS, type ShapeLimits } from './shape-limits.js';
+import {
+  checkCellLength,
+  checkShape,
+  checkTidyText,
+  DEFAULT_SHAPE_LIMITS,
+  type ShapeLimits,
+} from './shape-limits.js';
 import { type PublishedTable, readPublishedTable } from './table.js';
 import { tidyRows } from './tidy.js';
 import { classifyRows } from './totals.js';
@@ -32,7 +38,8 @@ export interface BodyFacts {
 /**
  * bytes → decoded text → dialect → shape within limits → checked table → totals → tidy rows, legacy shape and
  * quality checks.
- * Throws MalformedUpstreamFile, or SuspiciousUpstreamFile for a file beyond the limits (before any cell is parsed).
+ * Throws MalformedUpstreamFile, or SuspiciousUpstreamFile for a file beyond the limits: its shape before any cell is
+ * parsed, its cells' length and the tidy rows' text before any tidy row is built.
  * In the service it runs in the reader's worker thread (worker/isolated-reader.ts), never on the event loop.
  */
 export function readDataset(
@@ -64,7 +71,23 @@ export function readDataset(
     encoding,
     delimiter,
   });
+  // Lines as numbered in the file: a file without header has none of its own.
+  checkCellLength(
+    dataset.file,
+    notes.header === 'absent' ? table.rows : [table.header, ...table.rows],
+    limits,
+  );
   const categories = dataset.hasValue ? null : classifyRows(table);
+  // An upper bound of what tidyRows builds (a name's whitespace normalised can only shorten it), before it builds it.
+  const observations = table.measures.filter((column) => column.measure === 'quantity').length;
+  checkTidyText(
+    dataset.file,
+    table.rows.map((cells, r) => ({
+      textLength: (cells[table.nameIndex]?.length ?? 0) + (categories?.[r]?.category?.length ?? 0),
+      observations,
+    })),
+    limits,
+  );
   const rows = tidyRows(dataset, table, categories);
   return {
     table,

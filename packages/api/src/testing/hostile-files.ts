@@ -29,3 +29,16 @@ export function longFile(bytes: number): Buffer {
   }
   return Buffer.from(`${lines.join('\n')}\n`);
 }
+
+/**
+ * A total row named by `nameLength` characters, then `items` item rows, `years` years each: tiny on the wire, but
+ * every item's tidy row repeats the category name (10,000 characters × 8,000 items × 20 years, a 480 KB file:
+ * 1.6 GB of strings once cloned to the main thread).
+ */
+export function longCategoryFile(nameLength: number, items: number, years: number): Buffer {
+  const labels = Array.from({ length: years }, (_, i) => 2024 - years + 1 + i);
+  const lines = [`id;control;produto;${labels.join(';')}`];
+  lines.push(`1;;${'A'.repeat(nameLength)};${labels.map(() => '9').join(';')}`);
+  for (let i = 0; i < items; i++) lines.push(`${i + 2};vm_x;item${i};${labels.map(() => '1').join(';')}`);
+  return Buffer.from(`${lines.join('\n')}\n`);
+}

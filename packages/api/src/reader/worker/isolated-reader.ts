@@ -120,8 +120,8 @@ export class IsolatedReader implements DatasetReader {
   }
 
   private spawn(): void {
-    const { maxColumns, maxRows, maxCells, heapMb } = this.limits;
-    const shape: ShapeLimits = { maxColumns, maxRows, maxCells };
+    const { maxColumns, maxRows, maxCells, maxCellLength, maxTidyText, heapMb } = this.limits;
+    const shape: ShapeLimits = { maxColumns, maxRows, maxCells, maxCellLength, maxTidyText };
     const worker = new Worker(ENTRY, {
       workerData: shape,
       resourceLimits: { maxOldGenerationSizeMb: heapMb },
