@@ -46,8 +46,15 @@ export const ApiConfigSchema = z
     /** Heap of the worker thread that reads files; a file needing more costs the worker, not the process. */
     READER_HEAP_MB: positiveInt.min(16).max(4096).default(256),
     READER_TIMEOUT_MS: positiveInt.max(120_000).default(10_000),
-    /** Refreshes serving the same file, far smaller than the copy held, before it is accepted; 1: at once. */
+    /** Refreshes serving the same file, far smaller than the copy held, before it is accepted (1: at once)… */
     ROW_GUARD_REFRESHES: positiveInt.max(1000).default(3),
+    /** …and the least time since the first of them: both are required. 0: the refreshes alone. */
+    ROW_GUARD_CONFIRM_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(31 * 86_400)
+      .default(3_600),
     /** Unset: the API is open. Keys are secrets: never logged, compared by digest in constant time. */
     API_KEYS: z
       .string()

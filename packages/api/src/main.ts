@@ -1,7 +1,7 @@
 import { loadConfig } from './config.js';
 import { ConfigError } from './errors.js';
 import { createLogger } from './logger.js';
-import { startServer } from './server.js';
+import type { RunningServer } from './server.js';
 
 /** Process entry: configuration from the environment, listen, graceful shutdown on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -16,7 +16,17 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config);
-  const running = await startServer(config, logger);
+  // Installed before anything slow (loading the server's modules, restoring CACHE_DIR): a SIGUSR2 arriving meanwhile
+  // would otherwise end the process, which is Node's default for it. Nothing can have been refused yet then.
+  let running: RunningServer | undefined;
+  process.on('SIGUSR2', () => {
+    if (running) running.api.cache.overrideRowGuard();
+    else logger.warn('row guard override ignored: the service is starting, no file has been refused yet');
+  });
+  logger.info({ pid: process.pid }, 'starting');
+  const { startServer } = await import('./server.js');
+  const started = await startServer(config, logger);
+  running = started;
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -24,7 +34,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
-    running.close().then(
+    started.close().then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
@@ -32,8 +42,6 @@ async function main(): Promise<void> {
       },
     );
   };
-  // The operator's override of the row guard: files refused for having far fewer rows are accepted now.
-  process.on('SIGUSR2', () => running.api.cache.overrideRowGuard());
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }

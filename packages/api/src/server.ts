@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { type AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type Koa from 'koa';
@@ -51,6 +51,7 @@ export async function createApi(config: ApiConfig, logger: Logger = createLogger
     bundled: config.BUNDLED_SNAPSHOT ? new BundledFiles(resolve(config.BUNDLED_SNAPSHOT_DIR)) : null,
     ttlMs: config.CACHE_TTL_SECONDS * 1000,
     rowGuardConfirmations: config.ROW_GUARD_REFRESHES,
+    rowGuardConfirmMs: config.ROW_GUARD_CONFIRM_SECONDS * 1000,
     bodyCacheBytes: config.BODY_CACHE_MB * 1024 * 1024,
     logger,
     observer: metrics,
@@ -83,6 +84,8 @@ export async function startServer(config: ApiConfig, logger?: Logger): Promise<R
   const api = await createApi(config, logger);
   const handle = api.app.callback();
   let closing = false;
+  /** The last response started on each socket: what a client error on that socket may concern. */
+  const responses = new WeakMap<Duplex, ServerResponse>();
   // A request without Host is answered by Koa like any other, not refused bare by Node. Node checks the header and
   // request deadlines below only every connectionsCheckingInterval (30 s by default): every second, a slow client
   // gets its 408 within about a second of the deadline, not up to 30 s after it.
@@ -91,6 +94,7 @@ export async function startServer(config: ApiConfig, logger?: Logger): Promise<R
     (req, res) => {
       // While shutting down, answers ask keep-alive clients to go, so their sockets close after the response.
       if (closing) res.setHeader('Connection', 'close');
+      responses.set(req.socket, res);
       void handle(req, res);
     },
   );
@@ -102,11 +106,13 @@ export async function startServer(config: ApiConfig, logger?: Logger): Promise<R
   const refused = (method: string, failure: NodeLevelFailure) =>
     api.metrics.observeRequest(method, 'unparsed', failure.status, 0);
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    // A reset or closed socket cannot be answered, and one that already carries a response must not get a second
-    // one (a request answered before its announced body arrived, then timed out): as Node's own handler does, only
-    // a socket nothing was written to is answered, with a problem document rather than Node's bare 400.
-    const written = socket instanceof Socket ? socket.bytesWritten : 0;
-    if (error.code === 'ECONNRESET' || !socket.writable || written > 0) {
+    // A reset or closed socket cannot be answered. Nor, as Node's own handler decides, may a socket whose response
+    // has started sending headers get another: one in flight, or one sent before its request's announced body
+    // arrived (that request then times out). After a request fully received and fully answered, the error is the
+    // next request's on a keep-alive connection, which gets its problem document (rather than Node's bare 400).
+    const last = responses.get(socket);
+    const answering = last?.headersSent === true && !(last.writableFinished && last.req.complete);
+    if (error.code === 'ECONNRESET' || !socket.writable || answering) {
       socket.destroy();
       return;
     }

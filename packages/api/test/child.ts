@@ -22,7 +22,11 @@ export interface Child {
 }
 
 /** The real entry point in its own process, as a container or systemd would run it. */
-export async function startMain(env: Record<string, string>): Promise<Child> {
+export async function startMain(
+  env: Record<string, string>,
+  /** Called with each log line as it comes, before listening too (to act on the process while it starts). */
+  onLog?: (entry: Record<string, unknown>, process: ChildProcess) => void,
+): Promise<Child> {
   const child = spawn(process.execPath, [MAIN], {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -33,6 +37,7 @@ export async function startMain(env: Record<string, string>): Promise<Child> {
     createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
       const entry = JSON.parse(line) as Record<string, unknown>;
       logs.push(entry);
+      onLog?.(entry, child);
       if (entry.msg === 'listening' && typeof entry.url === 'string') resolve(entry.url);
     });
   });

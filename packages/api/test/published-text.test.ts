@@ -190,6 +190,46 @@ describe('published text that once broke an output format', () => {
     expect(Number(response.headers.get('x-data-age'))).toBeGreaterThanOrEqual(0);
   });
 
+  it('a Last-Modified in the future, from the upstream or in stored metadata, is clamped to now', async () => {
+    const future = 'Tue, 01 Jan 2099 00:00:00 GMT';
+    const body = Buffer.from(PRODUCAO);
+    upstream.setFault((file, _req, res) => {
+      if (file !== 'Producao.csv') return false;
+      res.writeHead(200, {
+        'content-type': 'text/csv',
+        'content-length': body.length,
+        'last-modified': future,
+      });
+      res.end(body);
+      return true;
+    });
+    const first = await start();
+    const response = await first.get('/producaoCSV');
+    await response.arrayBuffer();
+    const lastModified = response.headers.get('last-modified') ?? '';
+    expect(Date.parse(lastModified)).toBeLessThanOrEqual(Date.now());
+    // A client revalidating with the date it was given gets a 304.
+    expect((await first.get('/producaoCSV', { 'if-modified-since': lastModified })).status).toBe(304);
+    await first.close();
+    apis.splice(apis.indexOf(first), 1);
+    // Stored metadata naming a change in the future (a clock that ran ahead): clamped on restore.
+    const metaPath = join(first.cacheDir, 'Producao.csv.meta.json');
+    const meta = JSON.parse(await readFile(metaPath, 'utf8')) as Record<string, unknown>;
+    expect(Date.parse(String(meta.changedAt))).toBeLessThanOrEqual(Date.now());
+    await writeFile(metaPath, JSON.stringify({ ...meta, changedAt: '2099-01-01T00:00:00.000Z' }));
+    upstream.setFault((_file, _req, res) => {
+      res.writeHead(500).end();
+      return true;
+    });
+    const second = await start({ CACHE_DIR: first.cacheDir });
+    const restored = await second.get('/producaoCSV');
+    expect(restored.status).toBe(200);
+    const restoredModified = restored.headers.get('last-modified') ?? '';
+    expect(Date.parse(restoredModified)).toBeLessThanOrEqual(Date.now());
+    // A client holding the 2099 date would never see a change: now it revalidates against a date in the past.
+    expect((await second.get('/producaoCSV', { 'if-modified-since': restoredModified })).status).toBe(304);
+  });
+
   it('OPTIONS answers 204 No Content with Allow', async () => {
     const api = await start();
     for (const path of ['/v1/datasets', '/v1/datasets/producao/rows', '/producaoCSV', '/healthz']) {

@@ -111,8 +111,15 @@ describe('the row guard never locks out a correction (CACHE_TTL_SECONDS=2, the r
     await servedRows(second, 51, 60_000);
   }, 120_000);
 
-  it('a smaller file the upstream keeps serving is refused, then accepted on the third consecutive refresh', async () => {
-    const child = await start(await newCacheDir());
+  /** Requests the data until the refusal message counts `sightings` so far. */
+  const refusedSightings = (child: Child, sightings: number) =>
+    eventually(async () => {
+      await (await fetch(`${child.url}/producaoCSV`)).arrayBuffer();
+      return (await entryOf(child)).last_error?.message.includes(`(${sightings} so far,`) ?? false;
+    }, 60_000);
+
+  it('a smaller file the upstream keeps serving is refused, then accepted on the third consecutive refresh (ROW_GUARD_CONFIRM_SECONDS=0)', async () => {
+    const child = await start(await newCacheDir(), { ROW_GUARD_CONFIRM_SECONDS: '0' });
     await servedRows(child, 51, 10_000);
     serveProducao(upstream, SHRUNK);
     await eventually(async () => {
@@ -123,7 +130,7 @@ describe('the row guard never locks out a correction (CACHE_TTL_SECONDS=2, the r
     expect(refused.cached?.published_rows).toBe(51);
     expect(refused.last_error).toMatchObject({ code: 'SUSPICIOUS_UPSTREAM_FILE' });
     expect(refused.last_error?.message).toMatch(
-      /10 rows .* where the copy served has 51 .* 3 consecutive refreshes \(1 so far\)/,
+      /10 rows .* where the copy served has 51 .* 3 consecutive refreshes over at least 0 s \(1 so far, over 0 s\)/,
     );
     await servedRows(child, 10, 60_000);
     const decisions = await guardDecisions(child);
@@ -148,5 +155,67 @@ describe('the row guard never locks out a correction (CACHE_TTL_SECONDS=2, the r
       ),
     );
     expect(await guardDecisions(child)).toContain('decision="accepted",reason="override"} 1');
+  }, 60_000);
+
+  it('by default, consecutive refreshes alone do not get a smaller file in: an hour must pass since the first', async () => {
+    const child = await start(await newCacheDir());
+    await servedRows(child, 51, 10_000);
+    serveProducao(upstream, SHRUNK);
+    await refusedSightings(child, 4); // past ROW_GUARD_REFRESHES (3), seconds apart
+    const entry = await entryOf(child);
+    expect(entry.cached?.published_rows).toBe(51);
+    expect(entry.last_error?.message).toMatch(
+      /3 consecutive refreshes over at least 3600 s \(4 so far, over \d+ s\)/,
+    );
+    const decisions = await guardDecisions(child);
+    expect(decisions.some((line) => line.includes('reason="confirmed"'))).toBe(false);
+  }, 120_000);
+
+  it('an override whose refresh fails on the network does not stick: the next refusal stands', async () => {
+    const child = await start(await newCacheDir(), { ROW_GUARD_REFRESHES: '1000' });
+    await servedRows(child, 51, 10_000);
+    serveProducao(upstream, SHRUNK);
+    await refusedSightings(child, 1);
+    upstream.setFault((file, _req, res) => {
+      if (file !== 'Producao.csv') return false;
+      res.writeHead(500).end();
+      return true;
+    });
+    const before = child.logs.length;
+    child.process.kill('SIGUSR2');
+    // The override's refresh fails on the upstream (not a refusal, which is logged as a failed refresh too).
+    await eventually(() =>
+      child.logs
+        .slice(before)
+        .some(
+          (line) =>
+            line.msg === 'upstream refresh failed' &&
+            line.dataset === 'producao' &&
+            line.code !== 'SUSPICIOUS_UPSTREAM_FILE',
+        ),
+    );
+    serveProducao(upstream, SHRUNK); // the upstream back, serving the same smaller file
+    await refusedSightings(child, 2);
+    expect((await entryOf(child)).cached?.published_rows).toBe(51);
+    expect((await guardDecisions(child)).some((line) => line.includes('reason="override"'))).toBe(false);
+  }, 120_000);
+
+  it('SIGUSR2 while the process starts is logged and ignored, not fatal', async () => {
+    let signalled = false;
+    const child = await startMain(
+      { UPSTREAM_BASE_URL: upstream.url, CACHE_DIR: await newCacheDir() },
+      (_entry, process) => {
+        // At its first log line, well before it listens.
+        if (signalled) return;
+        signalled = true;
+        process.kill('SIGUSR2');
+      },
+    );
+    children.push(child);
+    expect(signalled).toBe(true);
+    expect(child.process.signalCode).toBeNull();
+    expect((await fetch(`${child.url}/healthz`)).status).toBe(200);
+    // Ignored while starting; had it arrived once listening, an override with nothing refused.
+    await eventually(() => child.logs.some((line) => String(line.msg).startsWith('row guard override')));
   }, 60_000);
 });

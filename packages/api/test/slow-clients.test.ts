@@ -53,4 +53,29 @@ describe.concurrent('clients too slow to send their request', () => {
     expect(received.match(/HTTP\/1\.1 /g)).toHaveLength(1);
     expect(received).not.toContain('408');
   }, 45_000);
+
+  it('a malformed request after an answered one on the same connection gets its own 400 problem', async () => {
+    const { socket, chunks } = await open(api);
+    socket.write('GET /healthz HTTP/1.1\r\nHost: api\r\n\r\n');
+    // The whole first response (headers and Content-Length bytes of body) before the second request.
+    const answered = () => {
+      const text = chunks.map((chunk) => chunk.text).join('');
+      const [head, body] = text.split('\r\n\r\n');
+      const length = /content-length: (\d+)/i.exec(head ?? '')?.[1];
+      return (
+        body !== undefined && length !== undefined && Buffer.byteLength(body, 'latin1') >= Number(length)
+      );
+    };
+    while (!answered()) await once(socket, 'data');
+    socket.write('GET /healthz HTTP/1.1\r\nHost: api\r\nBad Header Line\r\n\r\n');
+    await once(socket, 'close');
+    const responses = chunks
+      .map((chunk) => chunk.text)
+      .join('')
+      .split(/(?=HTTP\/1\.1 )/);
+    expect(responses).toHaveLength(2);
+    expect(responses[0]).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(responses[1]).toMatch(/^HTTP\/1\.1 400 /);
+    expect(responses[1]).toContain('application/problem+json');
+  }, 45_000);
 });

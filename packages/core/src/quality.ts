@@ -24,13 +24,18 @@ export const TotalsMismatchSchema = z
       .describe('The category total as published; null when a marker or an empty cell stands in its place.'),
     items_sum: z
       .number()
+      .nullable()
       .describe(
-        "Sum of the numbers published for the category's items (markers and empty cells add nothing).",
+        "Sum of the numbers published for the category's items (markers and empty cells add nothing); null when " +
+          'it is beyond the largest finite double (about 1.8 × 10³⁰⁸): no sum can be given.',
       ),
     difference: z
       .number()
       .nullable()
-      .describe('total − items_sum (to the published decimals); null when the total has no number.'),
+      .describe(
+        'total − items_sum (to the published decimals); null when the total or items_sum has no number, or the ' +
+          'difference is beyond the largest finite double.',
+      ),
     items: z.number().int().nonnegative().describe('Item rows of the category in that year.'),
     items_with_markers: z
       .number()
@@ -40,7 +45,8 @@ export const TotalsMismatchSchema = z
     kind: z
       .enum(MISMATCH_KINDS)
       .describe(
-        'incomplete: the total or an item has no number. Otherwise, the total differs from items_sum: rounding ' +
+        'incomplete: the total or an item has no number, or the sum or difference is beyond the largest finite ' +
+          'double (items_sum or difference null while the total is a number). Otherwise, the total differs from items_sum: rounding ' +
           'when |difference| ≤ 0.5 × (items + 1), as if each published number had been rounded to a unit; ' +
           'discrepancy beyond that.',
       ),
@@ -158,11 +164,17 @@ export function totalsMismatches(rows: readonly TidyRow[]): TotalsMismatch[] {
     if (items.length === 0) continue;
     const numbers = items.filter((value): value is number => value !== null);
     const decimals = Math.max(total === null ? 0 : decimalsOf(total), ...numbers.map(decimalsOf));
-    const itemsSum = toDecimals(
-      numbers.reduce((sum, value) => sum + value, 0),
-      decimals,
+    // Each number is finite (the reader keeps a text that is not one in the flag), but their sum, or the total
+    // minus it, can overflow: JSON would print null where the schema promises a number, so null says it here.
+    const finite = (value: number): number | null => (Number.isFinite(value) ? value : null);
+    const itemsSum = finite(
+      toDecimals(
+        numbers.reduce((sum, value) => sum + value, 0),
+        decimals,
+      ),
     );
-    const difference = total === null ? null : toDecimals(total - itemsSum, decimals);
+    const difference =
+      total === null || itemsSum === null ? null : finite(toDecimals(total - itemsSum, decimals));
     const withMarkers = items.length - numbers.length;
     let kind: MismatchKind;
     if (difference === null || withMarkers > 0) kind = 'incomplete';

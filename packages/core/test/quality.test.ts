@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkRows, totalsMismatches } from '../src/quality.js';
+import { checkRows, TotalsMismatchSchema, totalsMismatches } from '../src/quality.js';
 import type { TidyRow } from '../src/rows.js';
 
 const row = (
@@ -23,6 +23,44 @@ const row = (
 });
 
 describe('totalsMismatches', () => {
+  it('items adding up beyond the largest double: no sum nor difference (null), incomplete, as its schema says', () => {
+    const rows = [
+      row('A', null, 2020, 1),
+      row('A', 'a1', 2020, 1e308),
+      row('A', 'a2', 2020, 1e308),
+      row('B', null, 2020, 1.5e308),
+      row('B', 'b1', 2020, -1e308),
+      row('B', 'b2', 2020, -0.5e308),
+    ];
+    const mismatches = totalsMismatches(rows);
+    expect(mismatches).toEqual([
+      {
+        category: 'A',
+        year: 2020,
+        total: 1,
+        items_sum: null,
+        difference: null,
+        items: 2,
+        items_with_markers: 0,
+        kind: 'incomplete',
+      },
+      {
+        category: 'B',
+        year: 2020,
+        total: 1.5e308,
+        items_sum: -1.5e308,
+        difference: null,
+        items: 2,
+        items_with_markers: 0,
+        kind: 'incomplete',
+      },
+    ]);
+    // As served: through JSON, every entry still conforms to the published schema.
+    for (const entry of JSON.parse(JSON.stringify(mismatches)) as unknown[]) {
+      expect(TotalsMismatchSchema.safeParse(entry).success).toBe(true);
+    }
+  });
+
   it('classifies by the definition: incomplete, rounding within 0.5 × (items + 1), discrepancy beyond', () => {
     const rows = [
       row('A', null, 2020, 100),

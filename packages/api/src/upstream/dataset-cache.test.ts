@@ -40,6 +40,7 @@ describe('DatasetCache and the bundled snapshot', () => {
       bundled,
       ttlMs,
       rowGuardConfirmations: 3,
+      rowGuardConfirmMs: 3_600_000,
       bodyCacheBytes: 1 << 20,
       logger: pino({ level: 'silent' }),
     });

@@ -12,7 +12,7 @@ import {
   UpstreamUnavailable,
 } from '../errors.js';
 import type { BodyFacts } from '../reader/read-dataset.js';
-import type { DatasetReader } from '../reader/worker/isolated-reader.js';
+import type { DatasetReader, ReadPriority } from '../reader/worker/isolated-reader.js';
 import type { UpstreamFetcher } from './client.js';
 import { type DiskStore, type StoredMeta, sha256Hex } from './disk-store.js';
 import { type CopyCounts, type GuardReason, judgeCopy } from './row-guard.js';
@@ -64,10 +64,8 @@ interface Entry {
   failure?: { at: number; error: unknown };
   /** Counts of the copy served before the last accepted change (persisted with the metadata). */
   previous: CopyCounts | null;
-  /** The file the row guard refuses now, and on how many consecutive refreshes the upstream served it. */
-  refused?: { contentHash: string; sightings: number };
-  /** The operator asked for the refused file to be accepted at the next refresh. */
-  override?: boolean;
+  /** The file the row guard refuses now, on how many consecutive refreshes the upstream served it, since when. */
+  refused?: { contentHash: string; sightings: number; firstSeenAt: number };
 }
 
 const countsOf = (snapshot: DatasetSnapshot): CopyCounts => ({
@@ -104,8 +102,10 @@ export interface DatasetCacheOptions {
   /** The last resort; null turns it off (nothing held and the upstream failing is then a 503). */
   readonly bundled: BundledFiles | null;
   readonly ttlMs: number;
-  /** Consecutive refreshes serving the same file after which the row guard accepts it (1: at once). */
+  /** Consecutive refreshes serving the same file after which the row guard accepts it (1: at once)… */
   readonly rowGuardConfirmations: number;
+  /** …provided the first of them was at least this long ago. */
+  readonly rowGuardConfirmMs: number;
   readonly logger: Logger;
   readonly observer?: CacheObserver;
   /** Memory budget of the serialized query bodies, all datasets together. */
@@ -154,7 +154,7 @@ export class DatasetCache {
           );
         } catch (error) {
           if (!rejectsFile(error)) throw error;
-          await this.quarantine(dataset, error);
+          await this.quarantine(dataset, copy.meta.contentHash, error);
           continue;
         }
         this.entries.set(dataset.id, {
@@ -175,20 +175,21 @@ export class DatasetCache {
   }
 
   /**
-   * The operator's override of the row guard (SIGUSR2): every file it refuses now is fetched again at once and
-   * accepted whatever its row count. Returns the datasets concerned.
+   * The operator's override of the row guard (SIGUSR2): every file it refuses now is fetched again at once, and that
+   * one refresh accepts it whatever its row count. The override belongs to that refresh and ends with it, whatever
+   * its outcome: a refresh failing on the network leaves nothing armed for a later file (signal again). A refresh
+   * already under way is let finish first. Returns the datasets concerned.
    */
   overrideRowGuard(): DatasetId[] {
     const concerned: DatasetId[] = [];
     for (const [id, entry] of this.entries) {
       if (!entry.refused) continue;
-      entry.override = true;
       concerned.push(id);
-      if (!entry.inflight) this.refresh(id).catch(() => undefined); // logged in refresh
+      this.refresh(id, true).catch(() => undefined); // logged in refresh
     }
     this.options.logger.warn(
       { datasets: concerned },
-      'row guard override: refused files accepted at the next refresh',
+      'row guard override: refused files fetched again and accepted by that refresh',
     );
     return concerned;
   }
@@ -269,6 +270,7 @@ export class DatasetCache {
       copy.retrievedAt.toISOString(),
       { lengthVerified: true }, // the bytes matched the manifest's size and hash
       null, // used only while nothing is held
+      'high', // a request waits for it: not behind upstream files that may be hostile and slow
     );
     if (entry.snapshot) return; // a copy from the upstream arrived meanwhile: never replace it with the bundle
     entry.snapshot = snapshot;
@@ -358,16 +360,25 @@ export class DatasetCache {
     };
   }
 
-  /** One refresh per dataset at a time; concurrent callers share it. */
-  private refresh(id: DatasetId): Promise<DatasetSnapshot> {
+  /** One refresh per dataset at a time; concurrent callers share it. `override`: the operator's (SIGUSR2). */
+  private refresh(id: DatasetId, override = false): Promise<DatasetSnapshot> {
     const entry = this.entryOf(id);
-    entry.inflight ??= this.fetchAndRead(getDataset(id), entry).finally(() => {
+    // The override is for a refresh of its own, not one already past its decision: after the one under way.
+    if (override && entry.inflight) {
+      const after = () => this.refresh(id, true);
+      return entry.inflight.then(after, after);
+    }
+    entry.inflight ??= this.fetchAndRead(getDataset(id), entry, override).finally(() => {
       entry.inflight = undefined;
     });
     return entry.inflight;
   }
 
-  private async fetchAndRead(dataset: DatasetDefinition, entry: Entry): Promise<DatasetSnapshot> {
+  private async fetchAndRead(
+    dataset: DatasetDefinition,
+    entry: Entry,
+    override: boolean,
+  ): Promise<DatasetSnapshot> {
     const { logger, observer } = this.options;
     const started = this.now();
     try {
@@ -397,7 +408,7 @@ export class DatasetCache {
         { contentType: response.contentType, lengthVerified: response.lengthVerified },
         this.previousVersion(entry, contentHash),
       );
-      const guard = this.judge(dataset, entry, snapshot);
+      const guard = this.judge(dataset, entry, snapshot, override);
       // The bundle is no copy the upstream served: it is not the one before the next.
       if (entry.snapshot && entry.origin !== 'bundled') entry.previous = countsOf(entry.snapshot);
       entry.snapshot = snapshot;
@@ -454,10 +465,19 @@ export class DatasetCache {
    * The row guard's decision on a new file, counted here; an acceptance is logged by the caller (on its `upstream
    * refresh` line), a refusal here, and thrown as SuspiciousUpstreamFile saying what would get the file accepted.
    */
-  private judge(dataset: DatasetDefinition, entry: Entry, snapshot: DatasetSnapshot): GuardReason {
+  private judge(
+    dataset: DatasetDefinition,
+    entry: Entry,
+    snapshot: DatasetSnapshot,
+    override: boolean,
+  ): GuardReason {
     const candidate = countsOf(snapshot);
-    const sightings = entry.refused?.contentHash === snapshot.contentHash ? entry.refused.sightings + 1 : 1;
+    const again = entry.refused?.contentHash === snapshot.contentHash ? entry.refused : undefined;
+    const sightings = (again?.sightings ?? 0) + 1;
+    const firstSeenAt = again?.firstSeenAt ?? this.now();
+    const seenForMs = Math.max(0, this.now() - firstSeenAt);
     const confirmations = this.options.rowGuardConfirmations;
+    const confirmMs = this.options.rowGuardConfirmMs;
     // The bundle is no copy the upstream served: the first valid upstream file replaces it whatever its size.
     const held = entry.snapshot && entry.origin !== 'bundled' ? countsOf(entry.snapshot) : null;
     const decision = judgeCopy({
@@ -465,12 +485,14 @@ export class DatasetCache {
       held,
       previous: entry.previous,
       sightings,
+      seenForMs,
       confirmations,
-      override: entry.override ?? false,
+      confirmMs,
+      override,
     });
     this.options.observer?.rowGuard(dataset.id, decision.accept ? 'accepted' : 'refused', decision.reason);
     if (decision.accept) return decision.reason;
-    entry.refused = { contentHash: snapshot.contentHash, sightings };
+    entry.refused = { contentHash: snapshot.contentHash, sightings, firstSeenAt };
     this.options.logger.warn(
       {
         dataset: dataset.id,
@@ -479,7 +501,9 @@ export class DatasetCache {
         held,
         previous: entry.previous,
         sightings,
+        seenForMs,
         confirmations,
+        confirmMs,
       },
       'row guard refused a file far smaller than the copy served',
     );
@@ -490,7 +514,8 @@ export class DatasetCache {
       dataset.file,
       `${candidate.rows} rows (${candidate.observations} observations) where the copy served has ` +
         `${held?.rows} (${held?.observations})${before}; accepted if the upstream serves it on ` +
-        `${confirmations} consecutive refreshes (${sightings} so far), or at once on SIGUSR2`,
+        `${confirmations} consecutive refreshes over at least ${confirmMs / 1000} s (${sightings} so far, ` +
+        `over ${Math.floor(seenForMs / 1000)} s), or at once on SIGUSR2`,
     );
   }
 
@@ -501,14 +526,13 @@ export class DatasetCache {
     entry.release = null;
     entry.failure = undefined;
     entry.refused = undefined;
-    entry.override = undefined;
   }
 
   /** Moves a stored copy the reader rejects aside, so that no later start reads it again. */
-  private async quarantine(dataset: DatasetDefinition, error: unknown): Promise<void> {
+  private async quarantine(dataset: DatasetDefinition, contentHash: string, error: unknown): Promise<void> {
     const reason = error instanceof Error ? error.message : String(error);
     try {
-      const movedTo = await this.options.disk.quarantine(dataset.file, reason);
+      const movedTo = await this.options.disk.quarantine(dataset.file, contentHash, reason);
       this.options.logger.error(
         { dataset: dataset.id, code: errorCode(error), reason, movedTo },
         'cached copy rejected by the reader: quarantined',
@@ -570,14 +594,19 @@ export class DatasetCache {
     changedAt: string,
     facts: BodyFacts,
     previous: PreviousVersion | null,
+    priority: ReadPriority = 'normal',
   ): Promise<DatasetSnapshot> {
-    const read = await this.options.reader.read(dataset, bytes, facts);
+    const read = await this.options.reader.read(dataset, bytes, facts, priority);
+    // Never in the future (an upstream Last-Modified, or stored metadata, from a clock that ran ahead): served as
+    // Last-Modified, it would make every If-Modified-Since look outdated, and every later change look older.
+    const now = this.now();
+    const changed = Math.min(Date.parse(changedAt), now);
     return new DatasetSnapshot(
       dataset,
       read,
       contentHash,
       bytes.length,
-      new Date(changedAt),
+      new Date(Number.isNaN(changed) ? now : changed),
       this.bodies,
       previous,
     );

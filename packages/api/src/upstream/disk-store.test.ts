@@ -59,7 +59,11 @@ describe('DiskStore', () => {
     const other = Buffer.from('id;control;produto;2000\n1;B;B;2\n');
     await store.save(metaFor(bad), bad);
     await store.save({ ...metaFor(other), file: 'Comercio.csv' }, other);
-    const folder = await store.quarantine('Producao.csv', 'Producao.csv: columns: at least 9003');
+    const folder = await store.quarantine(
+      'Producao.csv',
+      sha256Hex(bad),
+      'Producao.csv: columns: at least 9003',
+    );
     expect(folder.startsWith(join(dir, 'quarantine'))).toBe(true);
     expect(await store.load('Producao.csv')).toBeNull();
     expect((await readdir(folder)).sort()).toEqual([
@@ -72,5 +76,23 @@ describe('DiskStore', () => {
     // A new good copy of the same file is stored and loaded as usual afterwards.
     await store.save(metaFor(other), other);
     expect((await store.load('Producao.csv'))?.bytes).toEqual(other);
+  });
+
+  it('quarantines only the copy that was read: a good copy stored meanwhile by another process stays', async () => {
+    const reading = new DiskStore(dir);
+    const bad = Buffer.from('id;control;produto;2000\n1;A;A;1\n');
+    const good = Buffer.from('id;control;produto;2000\n1;A;A;2\n');
+    await reading.save(metaFor(bad), bad);
+    const read = await reading.load('Producao.csv'); // this process reads the bad copy…
+    await new DiskStore(dir).save(metaFor(good), good); // …while another stores a good one
+    const folder = await reading.quarantine('Producao.csv', read?.meta.contentHash ?? '', 'rejected');
+    expect((await reading.load('Producao.csv'))?.bytes).toEqual(good);
+    expect((await readdir(folder)).sort()).toEqual(['reason.txt']); // the bad bytes were replaced already
+    // The bad copy still stored beside the good one (written, not yet collected) is moved; the good one is not.
+    const badName = `Producao.csv.${sha256Hex(bad).slice(0, 16)}`;
+    await writeFile(join(dir, badName), bad);
+    const again = await reading.quarantine('Producao.csv', sha256Hex(bad), 'rejected');
+    expect((await readdir(again)).sort()).toEqual([badName, 'reason.txt']);
+    expect((await reading.load('Producao.csv'))?.bytes).toEqual(good);
   });
 });

@@ -82,17 +82,33 @@ export class DiskStore {
   }
 
   /**
-   * Moves every stored file of `file` (bytes and metadata) into `quarantine/<time>-<file>/` with a `reason.txt`,
-   * so that the copy is never loaded again but stays there for a person to look at. Returns that folder.
+   * Moves the copy of `file` that was read, named by its hash, into `quarantine/<time>-<file>/` with a `reason.txt`,
+   * so that it is never loaded again but stays there for a person to look at; the metadata goes with it only while
+   * it still names that copy. Another process sharing CACHE_DIR may have stored a good copy meanwhile: that one and
+   * its metadata stay. Returns the folder.
    */
-  async quarantine(file: string, reason: string): Promise<string> {
+  async quarantine(file: string, contentHash: string, reason: string): Promise<string> {
     const folder = join(this.dir, 'quarantine', `${new Date().toISOString().replaceAll(':', '-')}-${file}`);
     await mkdir(folder, { recursive: true });
     await writeFile(join(folder, 'reason.txt'), `${reason}\n`);
-    const prefix = `${file}.`;
-    for (const name of await readdir(this.dir)) {
-      if (name.startsWith(prefix)) await rename(join(this.dir, name), join(folder, name));
+    const moveAside = async (name: string) => {
+      try {
+        await rename(join(this.dir, name), join(folder, name));
+      } catch (error) {
+        // Already replaced and removed by a process storing a newer copy: nothing to move.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    };
+    await moveAside(this.dataName(file, contentHash));
+    const metaName = `${file}.meta.json`;
+    let named: string | null = null;
+    try {
+      const parsed = StoredMetaSchema.safeParse(JSON.parse(await readFile(join(this.dir, metaName), 'utf8')));
+      named = parsed.success ? parsed.data.contentHash : null;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && !(error instanceof SyntaxError)) throw error;
     }
+    if (named === contentHash) await moveAside(metaName);
     return folder;
   }
 }

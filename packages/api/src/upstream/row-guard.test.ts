@@ -7,7 +7,9 @@ const input = (overrides: Partial<GuardInput>): GuardInput => ({
   held: counts(51),
   previous: null,
   sightings: 1,
+  seenForMs: 0,
   confirmations: 3,
+  confirmMs: 3_600_000,
   override: false,
   ...overrides,
 });
@@ -41,11 +43,20 @@ describe('judgeCopy', () => {
     });
   });
 
-  it('accepts a refused file once served on the configured number of consecutive refreshes, or on override', () => {
+  it('accepts a refused file once served on the configured refreshes over the configured time, or on override', () => {
     const shrunk = { candidate: counts(10) };
-    expect(judgeCopy(input({ ...shrunk, sightings: 2 })).accept).toBe(false);
-    expect(judgeCopy(input({ ...shrunk, sightings: 3 }))).toEqual({ accept: true, reason: 'confirmed' });
-    expect(judgeCopy(input({ ...shrunk, confirmations: 1 }))).toEqual({ accept: true, reason: 'confirmed' });
+    const hourLater = { seenForMs: 3_600_000 };
+    expect(judgeCopy(input({ ...shrunk, ...hourLater, sightings: 2 })).accept).toBe(false);
+    expect(judgeCopy(input({ ...shrunk, ...hourLater, sightings: 3 }))).toEqual({
+      accept: true,
+      reason: 'confirmed',
+    });
+    // Both are required: many sightings within a minute (the back-off is 30 s) are not enough.
+    expect(judgeCopy(input({ ...shrunk, sightings: 1000, seenForMs: 60_000 })).accept).toBe(false);
+    expect(judgeCopy(input({ ...shrunk, confirmations: 1, confirmMs: 0 }))).toEqual({
+      accept: true,
+      reason: 'confirmed',
+    });
     expect(judgeCopy(input({ ...shrunk, override: true }))).toEqual({ accept: true, reason: 'override' });
   });
 });

@@ -14,7 +14,10 @@ export type GuardReason =
   | 'plausible'
   /** Implausible next to the copy served, but not next to the one before it: the last change is being undone. */
   | 'like_previous'
-  /** Served unchanged by the upstream on ROW_GUARD_REFRESHES consecutive refreshes. */
+  /**
+   * Served unchanged by the upstream on ROW_GUARD_REFRESHES consecutive refreshes spanning at least
+   * ROW_GUARD_CONFIRM_SECONDS: an attacker on the path cannot get it in within a few back-offs.
+   */
   | 'confirmed'
   /** The operator asked for the refused files to be accepted (SIGUSR2). */
   | 'override'
@@ -29,7 +32,11 @@ export interface GuardInput {
   readonly previous: CopyCounts | null;
   /** Consecutive refreshes that served these same bytes, this one included. */
   readonly sightings: number;
+  /** Time since the first of those refreshes. */
+  readonly seenForMs: number;
   readonly confirmations: number;
+  /** Least time over which the sightings must spread. */
+  readonly confirmMs: number;
   readonly override: boolean;
 }
 
@@ -46,7 +53,7 @@ const plausibleNextTo = (candidate: CopyCounts, reference: CopyCounts) =>
  * Whether a new, well-formed file replaces the copy served. A file that lost most of its rows is more likely a
  * broken publication than news, so it is refused, but never for good: a return to the copy before the last change
  * is accepted at once (a bad publication must not lock out its correction), a file the upstream keeps serving is
- * accepted after `confirmations` refreshes, and the operator can accept it at any time.
+ * accepted after `confirmations` refreshes over at least `confirmMs`, and the operator can accept it at any time.
  */
 export function judgeCopy(input: GuardInput): GuardDecision {
   const { candidate, held, previous } = input;
@@ -54,6 +61,7 @@ export function judgeCopy(input: GuardInput): GuardDecision {
   if (plausibleNextTo(candidate, held)) return { accept: true, reason: 'plausible' };
   if (previous && plausibleNextTo(candidate, previous)) return { accept: true, reason: 'like_previous' };
   if (input.override) return { accept: true, reason: 'override' };
-  if (input.sightings >= input.confirmations) return { accept: true, reason: 'confirmed' };
+  if (input.sightings >= input.confirmations && input.seenForMs >= input.confirmMs)
+    return { accept: true, reason: 'confirmed' };
   return { accept: false, reason: 'fewer_rows' };
 }

@@ -80,4 +80,30 @@ describe('IsolatedReader', () => {
     const read = await reader.read(producao, bytesOf(producao.file), verified);
     expect(read.table.rows).toHaveLength(51);
   });
+
+  it('reads the bundled files (high priority) before the upstream files waiting, after the one being read', async () => {
+    const reader = start();
+    const order: string[] = [];
+    const read = (file: string, priority: 'high' | 'normal') => {
+      const dataset = DATASETS.find((d) => d.file === file);
+      if (!dataset) throw new Error(file);
+      return reader
+        .read(dataset, bytesOf(file), verified, priority)
+        .then(() => order.push(`${file} ${priority}`));
+    };
+    await Promise.all([
+      read('Producao.csv', 'normal'), // being read
+      read('Comercio.csv', 'normal'),
+      read('ExpVinho.csv', 'normal'),
+      read('ImpVinhos.csv', 'high'),
+      read('ImpSuco.csv', 'high'),
+    ]);
+    expect(order).toEqual([
+      'Producao.csv normal',
+      'ImpVinhos.csv high',
+      'ImpSuco.csv high',
+      'Comercio.csv normal',
+      'ExpVinho.csv normal',
+    ]);
+  });
 });

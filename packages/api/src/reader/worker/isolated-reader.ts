@@ -13,9 +13,20 @@ import type { BodyFacts, ReadDataset } from '../read-dataset.js';
 import type { ShapeLimits } from '../shape-limits.js';
 import type { ReadFailure, ReadReply, ReadRequest, WorkerReady } from './messages.js';
 
+/**
+ * `high`: the bundled snapshot's own files (hash-verified), read when the upstream failed and a request waits for
+ * them: they go ahead of waiting upstream files, which may be hostile and slow (one being read is let finish).
+ */
+export type ReadPriority = 'high' | 'normal';
+
 /** What the cache needs from a reader: the bytes of one file, read or rejected. */
 export interface DatasetReader {
-  read(dataset: DatasetDefinition, bytes: Uint8Array, facts: BodyFacts): Promise<ReadDataset>;
+  read(
+    dataset: DatasetDefinition,
+    bytes: Uint8Array,
+    facts: BodyFacts,
+    priority?: ReadPriority,
+  ): Promise<ReadDataset>;
 }
 
 export interface ReaderLimits extends ShapeLimits {
@@ -39,6 +50,7 @@ const STARTUP_MS = 30_000;
 
 interface Job {
   readonly dataset: DatasetDefinition;
+  readonly priority: ReadPriority;
   readonly request: ReadRequest;
   readonly resolve: (read: ReadDataset) => void;
   readonly reject: (error: Error) => void;
@@ -54,8 +66,8 @@ const failureError = (file: string, failure: ReadFailure): Error => {
 /**
  * Reads upstream files in a worker thread with a capped heap and a deadline, so that no file, however hostile,
  * blocks the event loop or exhausts the process's memory: a file that needs more than the heap cap or the
- * deadline costs the worker, which is replaced for the next file. One file at a time, in order; the worker
- * starts on demand and stops when idle.
+ * deadline costs the worker, which is replaced for the next file. One file at a time, in order of priority then
+ * arrival; the worker starts on demand and stops when idle.
  */
 type Outcome = { readonly read: ReadDataset } | { readonly error: (file: string) => Error };
 
@@ -71,13 +83,22 @@ export class IsolatedReader implements DatasetReader {
 
   constructor(private readonly limits: ReaderLimits) {}
 
-  read(dataset: DatasetDefinition, bytes: Uint8Array, facts: BodyFacts): Promise<ReadDataset> {
+  read(
+    dataset: DatasetDefinition,
+    bytes: Uint8Array,
+    facts: BodyFacts,
+    priority: ReadPriority = 'normal',
+  ): Promise<ReadDataset> {
     return new Promise((resolve, reject) => {
       if (this.closed) {
         reject(new ReaderCrashed(dataset.file, { cause: new Error('the reader is closed') }));
         return;
       }
-      this.queue.push({ dataset, request: { dataset: dataset.id, bytes, facts }, resolve, reject });
+      const job: Job = { dataset, priority, request: { dataset: dataset.id, bytes, facts }, resolve, reject };
+      // A high-priority job goes after the high ones waiting, before the normal ones.
+      const firstNormal = this.queue.findIndex((waiting) => waiting.priority === 'normal');
+      if (priority === 'high' && firstNormal >= 0) this.queue.splice(firstNormal, 0, job);
+      else this.queue.push(job);
       this.next();
     });
   }
