@@ -89,6 +89,15 @@ export const ApiConfigSchema = z
   .refine((config) => config.REQUEST_TIMEOUT_MS > config.UPSTREAM_TIMEOUT_MS, {
     message: 'must be greater than UPSTREAM_TIMEOUT_MS, or a request waiting for the upstream is cut short',
     path: ['REQUEST_TIMEOUT_MS'],
+  })
+  // A request with nothing cached waits for the fetch, then for the read of the file in the worker (or, the upstream
+  // failing, for the bundled file's read, which may wait for the file being read): budgets that cannot hold both
+  // would answer 503 while the work is still within its own limits.
+  .refine((config) => config.REQUEST_TIMEOUT_MS > config.UPSTREAM_TIMEOUT_MS + config.READER_TIMEOUT_MS, {
+    message:
+      'must be greater than UPSTREAM_TIMEOUT_MS + READER_TIMEOUT_MS, or a request waiting for a fetch and the read ' +
+      'of the file is cut short',
+    path: ['REQUEST_TIMEOUT_MS'],
   });
 
 export type ApiConfig = z.infer<typeof ApiConfigSchema>;

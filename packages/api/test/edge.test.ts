@@ -462,5 +462,11 @@ describe('the HTTP edge', () => {
         /REQUEST_TIMEOUT_MS: must be greater than UPSTREAM_TIMEOUT_MS/,
       );
     });
+
+    it('refuses a REQUEST_TIMEOUT_MS that cannot hold a fetch and the read of the file', async () => {
+      await expect(
+        start({ UPSTREAM_TIMEOUT_MS: '10000', READER_TIMEOUT_MS: '30000', REQUEST_TIMEOUT_MS: '30000' }),
+      ).rejects.toThrow(/REQUEST_TIMEOUT_MS: must be greater than UPSTREAM_TIMEOUT_MS \+ READER_TIMEOUT_MS/);
+    });
   });
 });
