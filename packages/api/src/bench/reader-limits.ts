@@ -4,12 +4,15 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import { DATASETS, type DatasetDefinition, getDataset } from '@vitibrasil/core';
 import { loadConfig } from '../config.js';
+import { BodyCache } from '../data/cached-body.js';
+import { DatasetSnapshot } from '../data/snapshot.js';
+import { rowsBody } from '../http/rows-query.js';
 import { decodeText } from '../reader/decode.js';
 import { sniffDelimiter } from '../reader/dialect.js';
 import type { ReadDataset } from '../reader/read-dataset.js';
 import { measureShape } from '../reader/shape-limits.js';
 import { IsolatedReader, type ReaderLimits } from '../reader/worker/isolated-reader.js';
-import { longFile, wideFile } from '../testing/hostile-files.js';
+import { longCategoryFile, longFile, wideFile } from '../testing/hostile-files.js';
 import { formatTable, snapshotDir } from './common.js';
 
 /**
@@ -64,15 +67,16 @@ async function measure(read: () => Promise<ReadDataset>): Promise<Measured> {
   return { ms, stallMs: loop.max / 1e6, outcome, read: result };
 }
 
-/** A valid production-style file: `years` year columns and `rows` rows of six-digit numbers. */
-function validFile(years: number, rows: number): Buffer {
+/** A valid production-style file: `years` year columns and `rows` rows of six-digit numbers, names `nameLength` long. */
+function validFile(years: number, rows: number, nameLength = 0): Buffer {
   const header = `id;control;produto;${Array.from({ length: years }, (_, i) => 1000 + i).join(';')}`;
   const lines = [header];
   for (let id = 1; id <= rows; id++) {
     const cells = Array.from({ length: years }, (_, y) =>
       String(100_000 + ((id * 7919 + y * 104_729) % 900_000)),
     );
-    lines.push(`${id};vm_Item ${id};Item ${id};${cells.join(';')}`);
+    const name = `Item ${id} `.padEnd(nameLength, 'é');
+    lines.push(`${id};vm_Item ${id};${name};${cells.join(';')}`);
   }
   return Buffer.from(`${lines.join('\n')}\n`);
 }
@@ -179,6 +183,16 @@ const cases: Array<{
   { name: `${maxColumns - 3} years × 199 rows (columns limit)`, bytes: validFile(maxColumns - 3, 199) },
   { name: `54 years × 3,500 rows (cells limit)`, bytes: validFile(54, 3_500) },
   { name: `16 years × ${maxRows} rows (rows limit)`, bytes: validFile(16, maxRows) },
+  {
+    name: '54 years × 3,500 rows, 40-character names (cells and tidy-text limits)',
+    bytes: validFile(54, 3_500, 40),
+  },
+  {
+    name: '40-character category, 8,000 items × 20 years (tidy-text limit)',
+    bytes: longCategoryFile(40, 8_000, 20),
+  },
+  { name: 'hostile: 10,000-character category (480 KB)', bytes: longCategoryFile(10_000, 8_000, 20) },
+  { name: 'hostile: 1,000-character category', bytes: longCategoryFile(1_000, 8_000, 20) },
   { name: 'hostile: 9,000 columns, 1,100 rows (9.9 MB)', bytes: wideFile() },
   { name: 'hostile: 9.8 MB of ordinary rows', bytes: longFile(9_800_000) },
   {
@@ -188,14 +202,51 @@ const cases: Array<{
   },
 ];
 const rows: string[][] = [];
+const firstRequests: string[][] = [];
 const held: ReadDataset[] = [];
+/** Milliseconds of synchronous work on this thread: what the first request of a new version stalls the loop for. */
+const timed = (work: () => unknown): string => {
+  const start = performance.now();
+  work();
+  return fmt(performance.now() - start);
+};
+/** The first requests of a version, each on a fresh snapshot (nothing derived yet), as the routes make them. */
+function firstRequestRow(
+  name: string,
+  dataset: DatasetDefinition,
+  read: ReadDataset,
+  bytes: Buffer,
+): string[] {
+  const fresh = () =>
+    new DatasetSnapshot(
+      dataset,
+      read,
+      'f'.repeat(64),
+      bytes.length,
+      new Date(),
+      new BodyCache(32 << 20),
+      null,
+    );
+  const firstItem = read.rows.find((row) => row.item !== null)?.item ?? 'x';
+  return [
+    name,
+    String(read.rows.length),
+    timed(() => rowsBody(fresh(), {})),
+    timed(() => rowsBody(fresh(), { format: 'csv' })),
+    timed(() => rowsBody(fresh(), { item: firstItem, format: 'ndjson' })),
+    timed(() => fresh().legacyBody()),
+  ];
+}
 for (const { name, bytes, dataset = producao, limits = {} } of cases) {
   const isolated = reader(limits);
   await isolated.read(producao, files[0]?.bytes ?? Buffer.alloc(0), verified); // worker started
   const before = heapAfterGc();
   const measured = await measure(() => isolated.read(dataset, bytes, verified));
   // Every file read is held until the end, so nothing read earlier is freed in between.
-  if (measured.read) held.push(measured.read);
+  if (measured.read) {
+    held.push(measured.read);
+    firstRequests.push(firstRequestRow(name, dataset, measured.read, bytes));
+  }
   const after = heapAfterGc();
   await isolated.close();
   const shapeOk = measured.outcome !== 'SUSPICIOUS_UPSTREAM_FILE';
@@ -216,3 +267,8 @@ console.log(
   ]),
 );
 console.log(`\n(kept: heap this process holds for the file read; ${held.length} files held)`);
+console.log(
+  `\nfirst request of a new version, synchronous on the event loop (ms; bodies compressed afterwards, off it):\n${formatTable(
+    [['file', 'observations', 'JSON page', 'CSV', 'item filter (NDJSON)', 'legacy'], ...firstRequests],
+  )}`,
+);

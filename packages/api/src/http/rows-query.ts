@@ -114,19 +114,20 @@ export function rowsBody(snapshot: DatasetSnapshot, query: RowsQuery): CachedBod
   return snapshot.body(key, () => {
     const indices = select(snapshot, query);
     if (format === 'ndjson') {
-      const json = snapshot.rowJson();
-      return cachedBody(indices.map((i) => `${json[i]}\n`).join(''), 'application/x-ndjson; charset=utf-8', {
-        effort: 'fast',
-      });
+      return cachedBody(
+        indices.map((i) => `${snapshot.rowJson(i)}\n`).join(''),
+        'application/x-ndjson; charset=utf-8',
+        {
+          effort: 'fast',
+        },
+      );
     }
     if (format === 'csv') {
-      const csv = snapshot.rowCsv();
-      const lines = [csvLine(TIDY_COLUMNS), ...indices.map((i) => csv[i])];
+      const lines = [csvLine(TIDY_COLUMNS), ...indices.map((i) => snapshot.rowCsv(i))];
       return cachedBody(`${lines.join('\r\n')}\r\n`, 'text/csv; charset=utf-8; header=present', {
         effort: 'fast',
       });
     }
-    const json = snapshot.rowJson();
     const page = indices.slice(offset, offset + limit);
     const nextOffset = offset + page.length;
     const nextCursor =
@@ -144,7 +145,7 @@ export function rowsBody(snapshot: DatasetSnapshot, query: RowsQuery): CachedBod
     };
     const head = JSON.stringify(header);
     return cachedBody(
-      `${head.slice(0, -1)},"rows":[${page.map((i) => json[i]).join(',')}]}`,
+      `${head.slice(0, -1)},"rows":[${page.map((i) => snapshot.rowJson(i)).join(',')}]}`,
       'application/json; charset=utf-8',
       { nextCursor, effort: 'fast' },
     );
