@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type Koa from 'koa';
 import type { Logger } from 'pino';
 import type { ApiConfig } from './config.js';
 import { createApp } from './http/app.js';
+import { ApiKeys } from './http/middleware/api-key.js';
 import type { AppState } from './http/middleware/request-context.js';
 import {
   type NodeLevelFailure,
@@ -19,23 +19,29 @@ import { createLogger } from './logger.js';
 import { ApiMetrics } from './metrics/api-metrics.js';
 import { UpstreamClient } from './upstream/client.js';
 import { DatasetCache } from './upstream/dataset-cache.js';
-import { DiskStore } from './upstream/disk-store.js';
+import { openStore } from './upstream/open-store.js';
 
 export interface Api {
   readonly app: Koa<AppState>;
   readonly cache: DatasetCache;
   readonly metrics: ApiMetrics;
   readonly logger: Logger;
+  /** The accepted keys, replaceable while running (rotation); null for an open API. */
+  readonly keys: ApiKeys | null;
   close(): Promise<void>;
 }
 
-/** Wires config → upstream client → cache (restored from CACHE_DIR) → Koa app. No socket is opened here. */
+/**
+ * Wires config → upstream client → cache (restored from CACHE_DIR or CACHE_S3_URI) → Koa app. No socket is opened
+ * here: the server and the Lambda handler both start from this.
+ */
 export async function createApi(config: ApiConfig, logger: Logger = createLogger(config)): Promise<Api> {
   const client = new UpstreamClient(config);
   const metrics = new ApiMetrics();
+  const store = await openStore(config);
   const cache = new DatasetCache({
     fetcher: client,
-    disk: new DiskStore(resolve(config.CACHE_DIR)),
+    store,
     ttlMs: config.CACHE_TTL_SECONDS * 1000,
     bodyCacheBytes: config.BODY_CACHE_MB * 1024 * 1024,
     logger,
@@ -43,9 +49,20 @@ export async function createApi(config: ApiConfig, logger: Logger = createLogger
   });
   metrics.watch(cache);
   const restored = await cache.restore();
-  logger.info({ restored, cacheDir: resolve(config.CACHE_DIR) }, 'cache restored from disk');
-  const app = createApp({ config, cache, metrics, logger, upstreamUrl: (file) => client.urlOf(file) });
-  return { app, cache, metrics, logger, close: () => client.close() };
+  logger.info({ restored, store: store.location }, 'cache restored');
+  const keys = config.API_KEYS ? new ApiKeys(config.API_KEYS) : null;
+  const app = createApp({ config, keys, cache, metrics, logger, upstreamUrl: (file) => client.urlOf(file) });
+  return {
+    app,
+    cache,
+    metrics,
+    logger,
+    keys,
+    close: async () => {
+      await client.close();
+      await store.close();
+    },
+  };
 }
 
 export interface RunningServer {

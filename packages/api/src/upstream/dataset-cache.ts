@@ -5,7 +5,7 @@ import { DatasetSnapshot } from '../data/snapshot.js';
 import { errorCode, SuspiciousUpstreamFile, UpstreamUnavailable } from '../errors.js';
 import { type BodyFacts, readDataset } from '../reader/read-dataset.js';
 import type { UpstreamFetcher } from './client.js';
-import { type DiskStore, type StoredMeta, sha256Hex } from './disk-store.js';
+import { type CopyStore, type StoredMeta, sha256Hex } from './copy-store.js';
 
 /** fresh: within the TTL; stale: past it, refresh under way; stale-if-error: the last refresh failed. */
 export type DataState = 'fresh' | 'stale' | 'stale-if-error';
@@ -15,7 +15,7 @@ export interface ServedData {
   readonly state: DataState;
   /** Last time the upstream confirmed this content (200 with these bytes, or 304). */
   readonly fetchedAt: Date;
-  /** Where this process got the copy: from the upstream, or from CACHE_DIR at start. */
+  /** Where this process got the copy: from the upstream, or from the store (CACHE_DIR or CACHE_S3_URI) at start. */
   readonly origin: 'upstream' | 'disk';
   readonly freshForSeconds: number;
 }
@@ -56,7 +56,8 @@ export interface CacheObserver {
 
 export interface DatasetCacheOptions {
   readonly fetcher: UpstreamFetcher & { urlOf(file: string): string };
-  readonly disk: DiskStore;
+  /** Where good copies are kept across restarts (CACHE_DIR, or CACHE_S3_URI). */
+  readonly store: CopyStore;
   readonly ttlMs: number;
   readonly logger: Logger;
   readonly observer?: CacheObserver;
@@ -83,13 +84,16 @@ export class DatasetCache {
     this.failureBackoffMs = Math.min(options.ttlMs, 30_000);
   }
 
-  /** Loads every good copy found in CACHE_DIR. Returns how many were restored. */
+  /** Loads every good copy found in the store (all at once: on S3 each load is two round trips). Returns how many. */
   async restore(): Promise<number> {
+    const loads = await Promise.allSettled(DATASETS.map((dataset) => this.options.store.load(dataset.file)));
     let restored = 0;
-    for (const dataset of DATASETS) {
+    DATASETS.forEach((dataset, index) => {
+      const load = loads[index];
       try {
-        const copy = await this.options.disk.load(dataset.file);
-        if (!copy) continue;
+        if (load?.status === 'rejected') throw load.reason;
+        const copy = load?.value;
+        if (!copy) return;
         const snapshot = this.snapshotOf(dataset, copy.bytes, copy.meta.contentHash, copy.meta.changedAt, {
           lengthVerified: true, // the stored bytes matched their hash
         });
@@ -103,7 +107,7 @@ export class DatasetCache {
       } catch (error) {
         this.options.logger.warn({ dataset: dataset.id, err: error }, 'ignoring unreadable cached copy');
       }
-    }
+    });
     return restored;
   }
 
@@ -286,7 +290,7 @@ export class DatasetCache {
     entry.failure = undefined;
   }
 
-  /** Writes the copy (or, with `bytes` null, only its refreshed metadata) to CACHE_DIR. */
+  /** Writes the copy (or, with `bytes` null, only its refreshed metadata) to the store. */
   private async persist(
     dataset: DatasetDefinition,
     entry: Entry,
@@ -303,7 +307,7 @@ export class DatasetCache {
       contentHash: snapshot.contentHash,
     };
     try {
-      await this.options.disk.save(meta, bytes);
+      await this.options.store.save(meta, bytes);
     } catch (error) {
       // Serving from memory still works; only a restart during an outage would lose this copy.
       this.options.logger.error({ dataset: dataset.id, err: error }, 'could not persist the upstream copy');

@@ -1,36 +1,28 @@
-import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import {
+  type CopyStore,
+  dataName,
+  isDataNameOf,
+  type StoredCopy,
+  type StoredMeta,
+  StoredMetaSchema,
+  sha256Hex,
+} from './copy-store.js';
 
-const StoredMetaSchema = z.object({
-  file: z.string(),
-  url: z.string(),
-  fetchedAt: z.iso.datetime(),
-  changedAt: z.iso.datetime(),
-  etag: z.string().nullable(),
-  lastModified: z.string().nullable(),
-  contentHash: z.string().regex(/^[0-9a-f]{64}$/),
-});
-
-export type StoredMeta = z.infer<typeof StoredMetaSchema>;
-
-export interface StoredCopy {
-  readonly bytes: Buffer;
-  readonly meta: StoredMeta;
-}
-
-export const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+const isMissing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
 
 /**
  * The last good copy of each upstream file, as published, in CACHE_DIR. Bytes are content-addressed
  * (`Producao.csv.<hash>`) and `<file>.meta.json` names the current one; each is written under a temporary name and
  * renamed, the metadata last. A crash at any point leaves the previous copy or the new one loadable, never neither.
  */
-export class DiskStore {
+export class DiskStore implements CopyStore {
   constructor(private readonly dir: string) {}
 
-  private dataName = (file: string, hash: string) => `${file}.${hash.slice(0, 16)}`;
+  get location(): string {
+    return this.dir;
+  }
 
   private async writeAtomically(path: string, content: string | Buffer): Promise<void> {
     const temporary = `${path}.tmp-${process.pid}-${Date.now()}`;
@@ -43,22 +35,17 @@ export class DiskStore {
     }
   }
 
-  /** Saves a new copy, or with `bytes` null only refreshes the metadata of the copy already stored. */
   async save(meta: StoredMeta, bytes: Buffer | null): Promise<void> {
     await mkdir(this.dir, { recursive: true });
-    const current = this.dataName(meta.file, meta.contentHash);
+    const current = dataName(meta.file, meta.contentHash);
     if (bytes) await this.writeAtomically(join(this.dir, current), bytes);
     await this.writeAtomically(join(this.dir, `${meta.file}.meta.json`), JSON.stringify(meta, null, 2));
     // Older copies of this file are garbage once the metadata points at the new one.
-    const prefix = `${meta.file}.`;
     for (const name of await readdir(this.dir)) {
-      if (name.startsWith(prefix) && /^[0-9a-f]{16}$/.test(name.slice(prefix.length)) && name !== current) {
-        await rm(join(this.dir, name), { force: true });
-      }
+      if (isDataNameOf(meta.file, name) && name !== current) await rm(join(this.dir, name), { force: true });
     }
   }
 
-  /** The stored copy, or null when absent or inconsistent (its bytes no longer match its metadata). */
   async load(file: string): Promise<StoredCopy | null> {
     let meta: StoredMeta;
     let bytes: Buffer;
@@ -68,11 +55,30 @@ export class DiskStore {
       );
       if (!parsed.success || parsed.data.file !== file) return null;
       meta = parsed.data;
-      bytes = await readFile(join(this.dir, this.dataName(file, meta.contentHash)));
+      bytes = await readFile(join(this.dir, dataName(file, meta.contentHash)));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      if (isMissing(error)) return null;
       throw error;
     }
     return meta.contentHash === sha256Hex(bytes) ? { bytes, meta } : null;
   }
+
+  /** Moves the metadata and every copy of `file` into `quarantine/<file>.<time>/`, beside `reason.txt`. */
+  async quarantine(file: string, reason: string): Promise<void> {
+    const aside = join(this.dir, 'quarantine', `${file}.${new Date().toISOString().replace(/[:.]/g, '-')}`);
+    await mkdir(aside, { recursive: true });
+    await writeFile(join(aside, 'reason.txt'), `${reason}\n`);
+    const names = (await readdir(this.dir)).filter(
+      (name) => name === `${file}.meta.json` || isDataNameOf(file, name),
+    );
+    // The metadata first: once it is gone nothing loads this copy, whatever happens to the rest.
+    names.sort((a, b) => Number(b.endsWith('.meta.json')) - Number(a.endsWith('.meta.json')));
+    for (const name of names) {
+      await rename(join(this.dir, name), join(aside, name)).catch((error: unknown) => {
+        if (!isMissing(error)) throw error;
+      });
+    }
+  }
+
+  async close(): Promise<void> {}
 }
