@@ -33,6 +33,18 @@ export {
 export { parseRows } from './ndjson.js';
 export { encodeParquet, PARQUET_COLUMNS, PARQUET_SCHEMA_VERSION, type ParquetColumn } from './parquet.js';
 export { newRunId, PROCESSING_TIME_ZONE, processingDateOf } from './processing-date.js';
-export type { DatasetResult, FailureRecord, RunResult } from './results.js';
+export {
+  type DatasetResult,
+  type FailureRecord,
+  RUN_FINISHED,
+  type RunFinishedFields,
+  type RunResult,
+} from './results.js';
 export { PARQUET_CONTENT_TYPE, type RunDependencies, type RunOptions, runIngest } from './run.js';
 export type { RunLogLine } from './run-log.js';
+export {
+  parseScheduledInput,
+  type ScheduledInput,
+  ScheduledInputSchema,
+  type ScheduleInputTemplate,
+} from './scheduled-input.js';

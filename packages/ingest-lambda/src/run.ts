@@ -26,7 +26,13 @@ import {
 import { parseRows } from './ndjson.js';
 import { encodeParquet, type RunStamp } from './parquet.js';
 import { newRunId } from './processing-date.js';
-import type { DatasetResult, FailureRecord, RunResult } from './results.js';
+import {
+  type DatasetResult,
+  type FailureRecord,
+  RUN_FINISHED,
+  type RunFinishedFields,
+  type RunResult,
+} from './results.js';
 import { datasetLine, formatRunLog, type RunLogLine } from './run-log.js';
 
 const gzipAsync = promisify(gzip);
@@ -177,9 +183,16 @@ export async function runIngest(options: RunOptions, deps: RunDependencies): Pro
     logKey,
     lakeUri: destination.uri,
   };
-  const summary = { outcome: result.outcome, duration_ms: durationMs, failed, errors: runErrors };
-  if (result.outcome === 'failed') logger.error('run finished', summary);
-  else logger.info('run finished', summary);
+  const summary: RunFinishedFields = {
+    outcome: result.outcome,
+    duration_ms: durationMs,
+    datasets_written: datasets.length - failed.length,
+    rows_written: datasets.reduce((sum, d) => sum + (d.outcome === 'written' ? d.rows : 0), 0),
+    failed,
+    errors: runErrors,
+  };
+  if (result.outcome === 'failed') logger.error(RUN_FINISHED, { ...summary });
+  else logger.info(RUN_FINISHED, { ...summary });
   return result;
 
   async function ingestDataset(dataset: DatasetId, previousRows: number | null): Promise<DatasetResult> {

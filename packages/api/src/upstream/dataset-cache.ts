@@ -147,6 +147,19 @@ export class DatasetCache {
     };
   }
 
+  /**
+   * Resolves once no refresh is under way (failed ones included). On Lambda the instance is frozen as soon as the
+   * handler returns, which would stall a background refresh until its deadline passed in the next invocation: the
+   * handler waits for this before returning.
+   */
+  async whenIdle(): Promise<void> {
+    let pending = [...this.entries.values()].flatMap((entry) => (entry.inflight ? [entry.inflight] : []));
+    while (pending.length > 0) {
+      await Promise.allSettled(pending);
+      pending = [...this.entries.values()].flatMap((entry) => (entry.inflight ? [entry.inflight] : []));
+    }
+  }
+
   hasAnyData(): boolean {
     return [...this.entries.values()].some((entry) => entry.snapshot);
   }
