@@ -36,7 +36,12 @@ function parseKeys(value: string, name: string): string[] {
  * Keeps the app's keys in step with the parameter: called before each invocation, it swaps them when the value
  * changed. A failed read keeps the keys in use (an SSM hiccup must not open or close the API) and is logged.
  */
-export function keysRefresher(parameter: KeysParameter, keys: ApiKeys, initial: readonly string[], logger: Logger) {
+export function keysRefresher(
+  parameter: KeysParameter,
+  keys: ApiKeys,
+  initial: readonly string[],
+  logger: Logger,
+) {
   let current = initial.join(',');
   return async (): Promise<void> => {
     try {

@@ -38,7 +38,11 @@ export async function createLambdaHandler(env: Record<string, string | undefined
     // The app's request id is the Lambda request id (a UUID, also on the function's own log lines) unless the
     // client sent a well-formed one; API Gateway's ids end with `=`, which the app does not accept.
     requestId: '',
-    request: (request: { headers: Record<string, string | undefined> }, _event: unknown, context: Context) => {
+    request: (
+      request: { headers: Record<string, string | undefined> },
+      _event: unknown,
+      context: Context,
+    ) => {
       request.headers['x-request-id'] ??= context.awsRequestId;
     },
   });

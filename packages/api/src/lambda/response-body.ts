@@ -6,8 +6,14 @@ const TEXTUAL = /^(text\/|application\/(json|problem\+json|x-ndjson|javascript|o
  * API Gateway decodes them before sending them on.
  */
 export function isBase64Body(headers: Record<string, unknown>): boolean {
-  const encoding = String(headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const encoding = String(headers['content-encoding'] ?? 'identity')
+    .trim()
+    .toLowerCase();
   if (encoding !== '' && encoding !== 'identity') return true;
-  const type = String(headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  const type =
+    String(headers['content-type'] ?? '')
+      .split(';')[0]
+      ?.trim()
+      .toLowerCase() ?? '';
   return type !== '' && !TEXTUAL.test(type);
 }
