@@ -20,7 +20,7 @@ export type { Destination, LakeLocation } from './lake/destination.js';
 export { LocalDestination } from './lake/local.js';
 export { openDestination, parseLakeUri } from './lake/open.js';
 export type { S3DestinationOptions } from './lake/s3.js';
-export { lakeLayout } from './layout.js';
+export { LAKE_FOLDERS, lakeLayout } from './layout.js';
 export { createLogger, SERVICE_NAME } from './logger.js';
 export {
   type FailedEntry,
@@ -31,7 +31,13 @@ export {
   type WrittenEntry,
 } from './manifest.js';
 export { parseRows } from './ndjson.js';
-export { encodeParquet, PARQUET_COLUMNS, PARQUET_SCHEMA_VERSION, type ParquetColumn } from './parquet.js';
+export {
+  type ColumnKind,
+  encodeParquet,
+  PARQUET_COLUMNS,
+  PARQUET_SCHEMA_VERSION,
+  type ParquetColumn,
+} from './parquet.js';
 export { newRunId, PROCESSING_TIME_ZONE, processingDateOf } from './processing-date.js';
 export {
   type DatasetResult,

@@ -9,7 +9,8 @@ export const PARQUET_SCHEMA_VERSION = 1;
 
 /** Tidy row fields stored in the file: `dataset` is a partition folder, so not a column (Athena forbids both). */
 type RowColumn = Exclude<keyof TidyRow, 'dataset'>;
-type ColumnKind = 'STRING' | 'INT32' | 'DOUBLE' | 'BOOLEAN' | 'TIMESTAMP_MILLIS';
+/** How a column is stored; the CDK stack maps each kind to its Glue type (a new kind fails its build). */
+export type ColumnKind = 'STRING' | 'INT32' | 'DOUBLE' | 'BOOLEAN' | 'TIMESTAMP_MILLIS';
 
 /** Physical type per row field. Typed over the schema's keys: a new field in core fails the build here. */
 const ROW_COLUMN_KINDS: { readonly [K in RowColumn]: ColumnKind } = {

@@ -1,0 +1,60 @@
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { createApp } from '../../src/app.js';
+import type { VitibrasilStack } from '../../src/stack.js';
+
+const CDK_JSON = new URL('../../cdk.json', import.meta.url);
+
+/** The context `cdk synth` gives the app: cdk.json's (feature flags), then the test's. */
+export function cdkContext(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const { context } = JSON.parse(readFileSync(CDK_JSON, 'utf8')) as { context: Record<string, unknown> };
+  return { ...context, ...overrides };
+}
+
+/** Empty function folders: enough for assertions on the template (the bundle tests use real bundles). */
+export function placeholderBuild(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'vitibrasil-build-'));
+  mkdirSync(join(dir, 'api'));
+  mkdirSync(join(dir, 'ingest'));
+  return dir;
+}
+
+export interface Synthesized {
+  readonly app: App;
+  readonly stack: VitibrasilStack;
+  readonly template: Template;
+}
+
+/** Synthesizes the app as the CDK CLI would (cdk-nag included: a finding fails here), offline. */
+export function synthesize(
+  context: Record<string, unknown> = {},
+  buildDir = placeholderBuild(),
+): Synthesized {
+  const app = new App({
+    context: cdkContext(context),
+    outdir: mkdtempSync(join(tmpdir(), 'vitibrasil-cdk-out-')),
+  });
+  const { stack } = createApp(buildDir, app);
+  return { app, stack, template: Template.fromStack(stack) };
+}
+
+type Resource = { readonly Type: string; readonly Properties: Record<string, unknown> };
+
+/** The resources of a type, by logical id. */
+export function resourcesOf(template: Template, type: string): Record<string, Resource> {
+  return template.findResources(type) as Record<string, Resource>;
+}
+
+/** The one resource of a type whose logical id starts with `prefix`. */
+export function resourceOf(template: Template, type: string, prefix: string): [string, Resource] {
+  const matches = Object.entries(resourcesOf(template, type)).filter(([id]) => id.startsWith(prefix));
+  if (matches.length !== 1 || !matches[0]) {
+    throw new Error(
+      `expected one ${type} named ${prefix}…, found ${matches.map(([id]) => id).join(', ') || 'none'}`,
+    );
+  }
+  return matches[0];
+}
