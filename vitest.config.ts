@@ -9,10 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^@vitibrasil\/core$/, replacement: source('./packages/core/src/index.ts') },
       { find: /^@vitibrasil\/api$/, replacement: source('./packages/api/src/index.ts') },
-      {
-        find: /^@vitibrasil\/ingest-lambda$/,
-        replacement: source('./packages/ingest-lambda/src/index.ts'),
-      },
+      { find: /^@vitibrasil\/ingest-lambda$/, replacement: source('./packages/ingest-lambda/src/index.ts') },
       {
         find: /^@vitibrasil\/api\/testing$/,
         replacement: source('./packages/api/src/testing/static-upstream.ts'),
@@ -20,7 +17,12 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'infra/test/**/*.test.ts'],
+    include: [
+      'packages/*/src/**/*.test.ts',
+      'packages/*/test/**/*.test.ts',
+      'tools/*/src/**/*.test.ts',
+      'infra/test/**/*.test.ts',
+    ],
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

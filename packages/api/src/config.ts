@@ -1,8 +1,12 @@
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const positiveInt = z.coerce.number().int().positive();
+const boolean = z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true');
+/** The repository's data/vitibrasil (this module runs from packages/api/src or packages/api/dist). */
+const REPOSITORY_BUNDLE = fileURLToPath(new URL('../../../data/vitibrasil/', import.meta.url));
 const commaList = (value: string) =>
   value
     .split(',')
@@ -37,6 +41,10 @@ export const ApiConfigSchema = z
       .optional(),
     /** S3-compatible endpoint for CACHE_S3_URI (s3rver, MinIO, LocalStack), path-style; unset on AWS. */
     S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+    /** The last resort when the upstream fails and nothing is held; false: a 503 then. */
+    BUNDLED_SNAPSHOT: boolean.default(true),
+    /** Folder with the bundled files and their snapshot.json (a Lambda package carries its own copy). */
+    BUNDLED_SNAPSHOT_DIR: z.string().min(1).default(REPOSITORY_BUNDLE),
     CACHE_TTL_SECONDS: positiveInt.default(21_600),
     BODY_CACHE_MB: positiveInt.max(4096).default(32),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -72,10 +80,7 @@ export const ApiConfigSchema = z
     REQUEST_TIMEOUT_MS: positiveInt.max(300_000).default(30_000),
     MAX_QUERY_LENGTH: positiveInt.max(65_536).default(2048),
     /** Trust X-Forwarded-For / -Proto: only behind a proxy that sets them, or clients can pick their rate-limit key. */
-    TRUST_PROXY: z
-      .enum(['true', 'false'], { error: 'must be true or false' })
-      .transform((v) => v === 'true')
-      .default(false),
+    TRUST_PROXY: boolean.default(false),
   })
   .refine((config) => config.REQUEST_TIMEOUT_MS > config.UPSTREAM_TIMEOUT_MS, {
     message: 'must be greater than UPSTREAM_TIMEOUT_MS, or a request waiting for the upstream is cut short',

@@ -77,6 +77,19 @@ export class MethodNotAllowed extends AppError {
   readonly title = 'Method not allowed';
 }
 
+/** The client accepts none of the media types a route can send. */
+export class NotAcceptable extends AppError {
+  readonly code = 'NOT_ACCEPTABLE';
+  readonly status = 406;
+  readonly title = 'Not acceptable';
+  constructor(readonly available: readonly string[]) {
+    super(`this route sends ${available.join(' or ')}; the Accept header allows none of them`);
+  }
+  override extensions() {
+    return { valid_values: this.available };
+  }
+}
+
 /** The data changed between two pages of the same query: the client restarts from the first page. */
 export class StaleCursor extends AppError {
   readonly code = 'STALE_CURSOR';
@@ -226,6 +239,18 @@ export class SuspiciousUpstreamFile extends Error {
     readonly reason: string,
   ) {
     super(`${file}: ${reason}`);
+  }
+}
+
+/** The bundled snapshot cannot serve a file: its manifest is missing or invalid, or a file does not match it. */
+export class BundledSnapshotInvalid extends Error {
+  readonly code = 'BUNDLED_SNAPSHOT_INVALID';
+  constructor(
+    readonly dir: string,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`bundled snapshot at ${dir}: ${reason}`, options);
   }
 }
 

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type Koa from 'koa';
 import type { Logger } from 'pino';
+import { BundledFiles } from './bundle/bundled-files.js';
 import type { ApiConfig } from './config.js';
 import { createApp } from './http/app.js';
 import { ApiKeys } from './http/middleware/api-key.js';
@@ -42,6 +44,7 @@ export async function createApi(config: ApiConfig, logger: Logger = createLogger
   const cache = new DatasetCache({
     fetcher: client,
     store,
+    bundled: config.BUNDLED_SNAPSHOT ? new BundledFiles(resolve(config.BUNDLED_SNAPSHOT_DIR)) : null,
     ttlMs: config.CACHE_TTL_SECONDS * 1000,
     bodyCacheBytes: config.BODY_CACHE_MB * 1024 * 1024,
     logger,

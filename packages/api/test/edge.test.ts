@@ -439,7 +439,10 @@ describe('the HTTP edge', () => {
         return true;
       });
       try {
-        expect((await raw(`${api.url}/processamentoCSV/tipo/Mesa`)).status).toBe(503);
+        // Nothing held: the bundled snapshot answers, and the metrics say so.
+        const response = await raw(`${api.url}/processamentoCSV/tipo/Mesa`);
+        expect(response.status).toBe(200);
+        expect(response.header('x-data-source')).toBe('bundled; state=stale-if-error');
       } finally {
         upstream.setFault(null);
       }
@@ -447,6 +450,9 @@ describe('the HTTP edge', () => {
       expect(text).toMatch(
         /upstream_fetches_total\{dataset="processamento_mesa",outcome="upstream_http_error"\} 1/,
       );
+      expect(text).toMatch(/dataset_bundled_fallbacks_total\{dataset="processamento_mesa"\} 1/);
+      expect(text).toMatch(/dataset_served_origin\{dataset="processamento_mesa",origin="bundled"\} 1/);
+      expect(text).toMatch(/dataset_served_origin\{dataset="processamento_mesa",origin="upstream"\} 0/);
     });
   });
 

@@ -6,17 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { legacyPath } from '../src/http/catalog.js';
 import { type StaticUpstream, startStaticUpstream } from '../src/testing/static-upstream.js';
 import { GOLDEN_DIR, SNAPSHOT_DIR } from './snapshot.js';
-import { removeDir, startTestApi, type TestApi } from './support.js';
-
-/** The original returned numbers as text in columns that also held markers or decimal commas; we return numbers. */
-function numbersAsNumbers(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(numbersAsNumbers);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, numbersAsNumbers(v)]));
-  }
-  if (typeof value === 'string' && /^-?\d+(,\d+)?$/.test(value)) return Number(value.replace(',', '.'));
-  return value;
-}
+import { numbersAsNumbers, removeDir, startTestApi, type TestApi } from './support.js';
 
 const PUBLISHED_ROWS: Record<string, number> = {
   producao: 51 * 54,

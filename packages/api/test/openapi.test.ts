@@ -225,7 +225,16 @@ describe('the OpenAPI document', () => {
         open.push(template);
       }
     }
-    expect(open.sort()).toEqual(['/docs', '/docs/', '/docs/{file}', '/healthz', '/openapi.json', '/readyz']);
+    expect(open.sort()).toEqual([
+      '/',
+      '/docs',
+      '/docs/',
+      '/docs/{file}',
+      '/healthz',
+      '/home.css',
+      '/openapi.json',
+      '/readyz',
+    ]);
     const withKey = await get(`${keyed.url}/metrics`, { authorization: `Bearer ${KEY}` });
     expect(withKey.status).toBe(200);
     conforms(keyedDoc, '/metrics', withKey);

@@ -46,3 +46,13 @@ export async function eventually(
     await sleep(20);
   }
 }
+
+/** The original returned numbers as text in columns that also held markers or decimal commas; we return numbers. */
+export function numbersAsNumbers(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(numbersAsNumbers);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, numbersAsNumbers(v)]));
+  }
+  if (typeof value === 'string' && /^-?\d+(,\d+)?$/.test(value)) return Number(value.replace(',', '.'));
+  return value;
+}

@@ -5,6 +5,7 @@ export {
   parseRetryAfter,
   type RowsResponse,
 } from './api-client.js';
+export { progressLine, runCli, summaryTable } from './cli.js';
 export { CONFIG_KEYS, type Env, type IngestConfig, isIsoDate, loadConfig } from './config.js';
 export * from './errors.js';
 export { checkRowCount } from './guard.js';

@@ -4,6 +4,7 @@ import { serializeLegacy } from '../reader/legacy.js';
 import type { ReadDataset } from '../reader/read-dataset.js';
 import { type BodyCache, type CachedBody, cachedBody } from './cached-body.js';
 import { csvLine } from './csv.js';
+import { type YearlyTotals, yearlyTotals } from './yearly-totals.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -26,6 +27,7 @@ export class DatasetSnapshot {
   private json: string[] | undefined;
   private csv: string[] | undefined;
   private legacy: CachedBody | undefined;
+  private totals: YearlyTotals | undefined;
 
   constructor(
     readonly dataset: DatasetDefinition,
@@ -75,6 +77,15 @@ export class DatasetSnapshot {
   legacyBody(): CachedBody {
     this.legacy ??= cachedBody(serializeLegacy(this.read.legacy), JSON_TYPE);
     return this.legacy;
+  }
+
+  /** The yearly total the home page charts: computed once per version, whatever the number of page views. */
+  yearlyTotals(): YearlyTotals {
+    this.totals ??= yearlyTotals(
+      this.rows,
+      this.read.table.measures.map((m) => m.year),
+    );
+    return this.totals;
   }
 
   body(key: string, build: () => CachedBody): CachedBody {

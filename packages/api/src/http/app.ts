@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { ApiConfig } from '../config.js';
 import type { ApiMetrics } from '../metrics/api-metrics.js';
 import type { DatasetCache } from '../upstream/dataset-cache.js';
+import { STYLESHEET_PATH } from './home/stylesheet.js';
 import { type ApiKeys, identifyClient, requireApiKey } from './middleware/api-key.js';
 import { compressDynamicBodies } from './middleware/compression.js';
 import { corsFor } from './middleware/cors.js';
@@ -13,6 +14,7 @@ import { securityHeaders } from './middleware/security-headers.js';
 import { unless } from './middleware/unless.js';
 import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
+import { homeRoutes } from './routes/home.js';
 import { legacyRoutes } from './routes/legacy.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { v1Routes } from './routes/v1.js';
@@ -42,10 +44,20 @@ const isProbe = (path: string) => {
   const p = canonical(path);
   return p === '/healthz' || p === '/readyz';
 };
-/** Routes that describe the API, open even when keys are required: a client must be able to learn how to call it. */
+/**
+ * Routes that describe the API, open even when keys are required: a client must be able to learn how to call it.
+ * The home page is one (`/` canonicalizes to ''): without a key it shows links but no data.
+ */
 const isOpen = (path: string) => {
   const p = canonical(path);
-  return isProbe(p) || p === '/openapi.json' || p === '/docs' || p.startsWith('/docs/');
+  return (
+    isProbe(p) ||
+    p === '' ||
+    p === `/${STYLESHEET_PATH}` ||
+    p === '/openapi.json' ||
+    p === '/docs' ||
+    p.startsWith('/docs/')
+  );
 };
 
 /** The Koa application, without a listener: the server, the tests and a Lambda adapter all start from here. */
@@ -70,6 +82,7 @@ export function createApp(deps: AppDependencies): Koa<AppState> {
   if (keys) app.use(unless(isOpen, requireApiKey()));
   app.use(requestTimeout(config.REQUEST_TIMEOUT_MS));
   for (const router of [
+    homeRoutes({ cache: deps.cache, upstreamUrl: deps.upstreamUrl, keysRequired: keys !== null }),
     healthRoutes(deps.cache),
     v1Routes(deps.cache, deps.upstreamUrl),
     legacyRoutes(deps.cache),

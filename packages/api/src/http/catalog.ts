@@ -6,6 +6,10 @@ import type { CatalogEntry } from './openapi/schemas.js';
 export const legacyPath = (dataset: DatasetDefinition): string =>
   dataset.legacy.tipo === null ? dataset.legacy.path : `${dataset.legacy.path}/tipo/${dataset.legacy.tipo}`;
 
+/** Path of a dataset's catalog entry, and of its rows. */
+export const datasetPath = (dataset: DatasetDefinition): string => `/v1/datasets/${dataset.id}`;
+export const rowsPath = (dataset: DatasetDefinition): string => `${datasetPath(dataset)}/rows`;
+
 /** One catalog entry: the dataset's definition and what is cached of it. */
 export function catalogEntry(
   dataset: DatasetDefinition,
@@ -22,12 +26,13 @@ export function catalogEntry(
     measures: dataset.hasValue ? ['quantity', 'value_usd'] : ['quantity'],
     upstream_url: upstreamUrl(dataset.file),
     legacy_route: legacyPath(dataset),
-    rows_url: `/v1/datasets/${dataset.id}/rows`,
+    rows_url: rowsPath(dataset),
     cached:
       served && snapshot
         ? {
             state: served.state,
             origin: served.origin,
+            release: served.release,
             fetched_at: served.fetchedAt.toISOString(),
             changed_at: snapshot.changedAt.toISOString(),
             content_hash: snapshot.contentHash,
@@ -38,6 +43,15 @@ export function catalogEntry(
             year_to: snapshot.yearTo,
             encoding: snapshot.read.table.encoding,
             delimiter: snapshot.read.table.delimiter === '\t' ? 'tab' : 'semicolon',
+            notes: {
+              header: snapshot.read.notes.header,
+              header_years: snapshot.read.notes.headerYears.map((note) => ({
+                column: note.column,
+                label: note.label,
+                year: note.year,
+                measure: note.measure === 'value' ? 'value_usd' : 'quantity',
+              })),
+            },
           }
         : null,
     last_error: lastFailure

@@ -1,11 +1,12 @@
 import { DATASET_IDS, type DatasetId } from '@vitibrasil/core';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type {
-  CacheLookup,
-  CacheObserver,
-  DatasetCache,
-  RefreshOutcome,
-  ServedData,
+import {
+  type CacheLookup,
+  type CacheObserver,
+  DATA_ORIGINS,
+  type DatasetCache,
+  type RefreshOutcome,
+  type ServedData,
 } from '../upstream/dataset-cache.js';
 
 const COMMON_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE']);
@@ -21,6 +22,7 @@ export class ApiMetrics implements CacheObserver {
   private readonly duration: Histogram<'method' | 'route' | 'status'>;
   private readonly upstreamFetches: Counter<'dataset' | 'outcome'>;
   private readonly cacheLookups: Counter<'dataset' | 'result'>;
+  private readonly bundledFallbacks: Counter<'dataset'>;
 
   constructor() {
     const registers = [this.registry];
@@ -50,10 +52,31 @@ export class ApiMetrics implements CacheObserver {
       labelNames: ['dataset', 'result'],
       registers,
     });
+    this.bundledFallbacks = new Counter({
+      name: 'dataset_bundled_fallbacks_total',
+      help: 'Times a dataset fell back to the bundled snapshot (upstream failing, nothing held).',
+      labelNames: ['dataset'],
+      registers,
+    });
   }
 
   /** Adds the gauges read from the cache at scrape time. */
   watch(cache: DatasetCache): void {
+    new Gauge({
+      name: 'dataset_served_origin',
+      help: 'Where each dataset served now came from: 1 on its origin (upstream, disk, bundled), 0 on the others.',
+      labelNames: ['dataset', 'origin'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const id of DATASET_IDS) {
+          const served = cache.status(id).served;
+          if (!served) continue;
+          for (const origin of DATA_ORIGINS)
+            this.set({ dataset: id, origin }, served.origin === origin ? 1 : 0);
+        }
+      },
+    });
     const perDataset = (name: string, help: string, value: (served: ServedData) => number) =>
       new Gauge({
         name,
@@ -107,5 +130,9 @@ export class ApiMetrics implements CacheObserver {
 
   upstreamFetch(dataset: DatasetId, outcome: RefreshOutcome): void {
     this.upstreamFetches.inc({ dataset, outcome });
+  }
+
+  bundledFallback(dataset: DatasetId): void {
+    this.bundledFallbacks.inc({ dataset });
   }
 }

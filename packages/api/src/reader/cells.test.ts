@@ -11,11 +11,15 @@ describe('parseNumber', () => {
     [' 42 ', 42],
     ['1.234.567', 1234567],
     ['1.234,5', 1234.5],
-    ['0.5', 0.5],
+    ['4.441', 4441],
+    [' 4.441 ', 4441],
+    ['-1.000', -1000],
   ])('%j → %d', (raw, expected) => expect(parseNumber(raw)).toBe(expected));
 
-  it.each(['', 'nd', '*', '+', '-', '12a', '1,2,3'])('%j is not a number', (raw) =>
-    expect(parseNumber(raw)).toBeNull(),
+  // Embrapa's decimals are commas: a dot only ever separates groups of three digits.
+  it.each(['', 'nd', '*', '+', '-', '12a', '1,2,3', '0.5', '12.34', '4.4410', '.441', '1.234.56', '1,234.5'])(
+    '%j is not a number',
+    (raw) => expect(parseNumber(raw)).toBeNull(),
   );
 });
 
@@ -28,6 +32,8 @@ describe('parseMeasure', () => {
     expect(parseMeasure('')).toEqual({ value: null, flag: null });
     expect(parseMeasure('0')).toEqual({ value: 0, flag: null });
     expect(parseMeasure('783688,39')).toEqual({ value: 783688.39, flag: null });
+    expect(parseMeasure(' 4.441 ')).toEqual({ value: 4441, flag: null });
+    expect(parseMeasure(' 12.34 ')).toEqual({ value: null, flag: '12.34' });
   });
 });
 
@@ -37,6 +43,7 @@ describe('legacyCellValue', () => {
     expect(legacyCellValue('63676297,78')).toBe(63676297.78);
     expect(legacyCellValue('nd')).toBe('nd');
     expect(legacyCellValue('12')).toBe(12);
+    expect(legacyCellValue(' 4.441 ')).toBe(4441);
   });
 });
 

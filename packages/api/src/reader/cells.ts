@@ -6,21 +6,20 @@ export interface MeasureCell {
 
 const INTEGER = /^-?\d+$/;
 const DECIMAL_COMMA = /^-?\d+,\d+$/;
-const DECIMAL_POINT = /^-?\d*\.\d+$/;
 const THOUSANDS_DOT = /^-?\d{1,3}(\.\d{3})+(,\d+)?$/;
 
 const EMPTY: MeasureCell = { value: null, flag: null };
 
-/** Parses a number as Embrapa writes it (`123`, `35881118,23`, `1.234.567,8`), or returns null. */
+/**
+ * Parses a number as Embrapa writes it (`123`, `35881118,23`, `4.441`, `1.234.567,8`), or returns null. Its
+ * decimals are commas, never points: a dot separates thousands (` 4.441 ` is 4441), and a dotted value whose
+ * groups are not three digits (`0.5`, `12.34`) is not a number Embrapa writes, so it stays text.
+ */
 export function parseNumber(raw: string): number | null {
   const text = raw.trim();
   if (INTEGER.test(text)) return Number(text);
   if (DECIMAL_COMMA.test(text)) return Number(text.replace(',', '.'));
-  // `1.234` alone is read as one thousand two hundred thirty-four only with two or more groups or a decimal comma.
-  if (THOUSANDS_DOT.test(text) && (text.split('.').length > 2 || text.includes(','))) {
-    return Number(text.replaceAll('.', '').replace(',', '.'));
-  }
-  if (DECIMAL_POINT.test(text)) return Number(text);
+  if (THOUSANDS_DOT.test(text)) return Number(text.replaceAll('.', '').replace(',', '.'));
   return null;
 }
 

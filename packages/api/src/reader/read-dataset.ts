@@ -3,6 +3,7 @@ import { MalformedUpstreamFile } from '../errors.js';
 import { decodeText } from './decode.js';
 import { sniffDelimiter } from './dialect.js';
 import { type LegacyDocument, legacyDocument } from './legacy.js';
+import type { ReadingNotes } from './notes.js';
 import { type PublishedTable, readPublishedTable } from './table.js';
 import { tidyRows } from './tidy.js';
 import { classifyRows } from './totals.js';
@@ -12,6 +13,8 @@ export interface ReadDataset {
   readonly table: PublishedTable;
   readonly rows: readonly TidyRow[];
   readonly legacy: LegacyDocument;
+  /** How the file was read where it departs from the latest releases (no header, year labels overruled). */
+  readonly notes: ReadingNotes;
 }
 
 export interface BodyFacts {
@@ -37,8 +40,19 @@ export function readDataset(dataset: DatasetDefinition, bytes: Uint8Array, facts
   // Every published file ends with a line break; without one, an unproven body may have been cut mid-cell.
   if (!facts.lengthVerified && !/[\r\n]$/.test(text))
     fail('no line break at the end: the body may be truncated');
-  const delimiter = sniffDelimiter(text) ?? fail('header line has neither tab nor semicolon delimiters');
-  const table = readPublishedTable({ file: dataset.file, family: dataset.family, text, encoding, delimiter });
+  const delimiter = sniffDelimiter(text) ?? fail('first line has neither tab nor semicolon delimiters');
+  const { table, notes } = readPublishedTable({
+    file: dataset.file,
+    family: dataset.family,
+    text,
+    encoding,
+    delimiter,
+  });
   const categories = dataset.hasValue ? null : classifyRows(table);
-  return { table, rows: tidyRows(dataset, table, categories), legacy: legacyDocument(table, categories) };
+  return {
+    table,
+    rows: tidyRows(dataset, table, categories),
+    legacy: legacyDocument(table, categories),
+    notes,
+  };
 }

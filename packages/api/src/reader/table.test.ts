@@ -24,10 +24,49 @@ describe('what is not a well-formed file', () => {
     rejects('Id;País;2000;2000\n1;Chile;1;2\n', /unexpected column 'País'/);
     rejects('id;control;2000\n1;A;1\n', /no produto\/cultivar column/);
     rejects('id;control;produto;2000;obs\n1;A;A;1;x\n', /unexpected column 'obs'/);
+    rejects(
+      `id;control;produto;2000;${'x'.repeat(5000)}\n1;A;A;1;x\n`,
+      /unexpected column 'x{40}…' in the header$/,
+    );
     rejects('id;control;produto\n1;A;A\n', /no year columns/);
-    rejects('id;control;produto;2000;2000\n1;A;A;1;2\n', /year 2000 appears 2 times/);
     rejects('Id;País;2000\n1;Chile;1\n', /lacks its value/, importacao);
     rejects('id;produto;2000\n', /no data rows/);
+  });
+
+  it('reads year columns by position from the first label, noting labels that disagree', () => {
+    const { rows, notes } = read('id;control;produto;2000;2000\n1;A;A;1;2\n');
+    expect(rows.map((r) => [r.year, r.quantity])).toEqual([
+      [2000, 1],
+      [2001, 2],
+    ]);
+    expect(notes).toEqual({
+      header: 'published',
+      headerYears: [{ column: 5, label: '2000', year: 2001, measure: 'quantity' }],
+    });
+    const thisYear = new Date().getUTCFullYear();
+    rejects(
+      `id;control;produto;${thisYear};${thisYear - 1}\n1;A;A;1;2\n`,
+      new RegExp(`2 year columns from ${thisYear} would run to ${thisYear + 1}, after the current year`),
+    );
+  });
+
+  it('reads a file that starts with data by position, from 1970, and refuses implausible counts', () => {
+    const { rows, notes, table } = read('1;A;A;1;2\n2;a_b;b;3;4\n');
+    expect(notes).toEqual({ header: 'absent', headerYears: [] });
+    expect(table.header).toEqual(['id', 'control', 'produto', '1970', '1971']);
+    expect(rows.map((r) => [r.item ?? r.category, r.year, r.quantity])).toEqual([
+      ['A', 1970, 1],
+      ['A', 1971, 2],
+      ['b', 1970, 3],
+      ['b', 1971, 4],
+    ]);
+    rejects('1;A;A\n', /no year columns/);
+    rejects('1;Chile;1;2;3\n', /year 1971 lacks its value/, importacao);
+    rejects(
+      '1;Chile;1;2\n2;12;3;4\n',
+      /line 2 has a number \('12'\) in column 2, the name's place in the layout Id, País, years/,
+      importacao,
+    );
   });
 
   it('rejects a body without a final line break unless its length was proven', () => {

@@ -1,5 +1,6 @@
 import { DATASETS, type DatasetDefinition, type DatasetId, getDataset } from '@vitibrasil/core';
 import type { Logger } from 'pino';
+import type { BundledFiles } from '../bundle/bundled-files.js';
 import { BodyCache } from '../data/cached-body.js';
 import { DatasetSnapshot } from '../data/snapshot.js';
 import { errorCode, SuspiciousUpstreamFile, UpstreamUnavailable } from '../errors.js';
@@ -8,15 +9,24 @@ import type { UpstreamFetcher } from './client.js';
 import { type CopyStore, type StoredMeta, sha256Hex } from './copy-store.js';
 
 /** fresh: within the TTL; stale: past it, refresh under way; stale-if-error: the last refresh failed. */
-export type DataState = 'fresh' | 'stale' | 'stale-if-error';
+export const DATA_STATES = ['fresh', 'stale', 'stale-if-error'] as const;
+export type DataState = (typeof DATA_STATES)[number];
+
+/**
+ * Where this process got the copy it serves: the upstream; CACHE_DIR, restored at start; or the bundled snapshot,
+ * the last resort when the upstream fails and nothing else is held.
+ */
+export const DATA_ORIGINS = ['upstream', 'disk', 'bundled'] as const;
+export type DataOrigin = (typeof DATA_ORIGINS)[number];
 
 export interface ServedData {
   readonly snapshot: DatasetSnapshot;
   readonly state: DataState;
-  /** Last time the upstream confirmed this content (200 with these bytes, or 304). */
+  /** Last time the upstream confirmed this content (200 with these bytes, or 304); for the bundle, its retrieval. */
   readonly fetchedAt: Date;
-  /** Where this process got the copy: from the upstream, or from the store (CACHE_DIR or CACHE_S3_URI) at start. */
-  readonly origin: 'upstream' | 'disk';
+  readonly origin: DataOrigin;
+  /** The bundled snapshot's release label when origin is 'bundled', else null. */
+  readonly release: string | null;
   readonly freshForSeconds: number;
 }
 
@@ -34,9 +44,12 @@ export interface DatasetStatus {
 interface Entry {
   snapshot?: DatasetSnapshot;
   fetchedAt: number;
-  origin: 'upstream' | 'disk';
+  origin: DataOrigin;
+  release: string | null;
   validators: { etag: string | null; lastModified: string | null };
   inflight?: Promise<DatasetSnapshot>;
+  /** The bundled file being read, shared by concurrent requests. */
+  bundledLoad?: Promise<void>;
   failure?: { at: number; error: unknown };
 }
 
@@ -52,12 +65,16 @@ export type RefreshOutcome = 'updated' | 'unchanged' | 'not_modified' | (string 
 export interface CacheObserver {
   cacheLookup(dataset: DatasetId, result: CacheLookup): void;
   upstreamFetch(dataset: DatasetId, outcome: RefreshOutcome): void;
+  /** A dataset fell back to the bundled snapshot. */
+  bundledFallback(dataset: DatasetId): void;
 }
 
 export interface DatasetCacheOptions {
   readonly fetcher: UpstreamFetcher & { urlOf(file: string): string };
   /** Where good copies are kept across restarts (CACHE_DIR, or CACHE_S3_URI). */
   readonly store: CopyStore;
+  /** The last resort; null turns it off (nothing held and the upstream failing is then a 503). */
+  readonly bundled: BundledFiles | null;
   readonly ttlMs: number;
   readonly logger: Logger;
   readonly observer?: CacheObserver;
@@ -101,6 +118,7 @@ export class DatasetCache {
           snapshot,
           fetchedAt: Date.parse(copy.meta.fetchedAt),
           origin: 'disk',
+          release: null,
           validators: { etag: copy.meta.etag, lastModified: copy.meta.lastModified },
         });
         restored++;
@@ -115,7 +133,7 @@ export class DatasetCache {
   async get(id: DatasetId): Promise<ServedData> {
     const entry = this.entryOf(id);
     if (entry.snapshot) {
-      const expired = this.now() - entry.fetchedAt >= this.options.ttlMs;
+      const expired = entry.origin === 'bundled' || this.now() - entry.fetchedAt >= this.options.ttlMs;
       this.options.observer?.cacheLookup(id, expired ? 'stale' : 'hit');
       if (expired && !entry.inflight && !this.inBackoff(entry)) {
         this.refresh(id).catch(() => undefined); // logged in refresh; the last good copy keeps being served
@@ -123,13 +141,59 @@ export class DatasetCache {
       return this.served(entry, entry.snapshot);
     }
     this.options.observer?.cacheLookup(id, 'miss');
-    if (!entry.inflight && this.inBackoff(entry)) throw this.unavailable(id, entry.failure?.error);
+    if (!entry.inflight && this.inBackoff(entry)) return this.lastResort(id, entry, entry.failure?.error);
     try {
       const snapshot = await this.refresh(id);
       return this.served(entry, snapshot);
     } catch (error) {
-      throw this.unavailable(id, error);
+      return this.lastResort(id, entry, error);
     }
+  }
+
+  /** Datasets served from the bundled snapshot now. */
+  bundledDatasets(): DatasetId[] {
+    return [...this.entries]
+      .filter(([, entry]) => entry.snapshot && entry.origin === 'bundled')
+      .map(([id]) => id);
+  }
+
+  /** Nothing held and the upstream failed: the bundled snapshot, when there is one, or a 503. */
+  private async lastResort(id: DatasetId, entry: Entry, upstreamError: unknown): Promise<ServedData> {
+    const bundled = this.options.bundled;
+    if (!bundled) throw this.unavailable(id, upstreamError);
+    entry.bundledLoad ??= this.loadBundled(bundled, getDataset(id), entry).finally(() => {
+      entry.bundledLoad = undefined;
+    });
+    try {
+      await entry.bundledLoad;
+    } catch (error) {
+      this.options.logger.error(
+        { dataset: id, err: error },
+        'the bundled snapshot cannot serve this dataset',
+      );
+      throw this.unavailable(id, upstreamError);
+    }
+    // Whatever is held now: the bundled copy, or an upstream copy that landed while the bundle was read.
+    if (!entry.snapshot) throw this.unavailable(id, upstreamError);
+    return this.served(entry, entry.snapshot);
+  }
+
+  private async loadBundled(bundled: BundledFiles, dataset: DatasetDefinition, entry: Entry): Promise<void> {
+    const copy = await bundled.load(dataset.id);
+    const snapshot = this.snapshotOf(dataset, copy.bytes, copy.contentHash, copy.retrievedAt.toISOString(), {
+      lengthVerified: true, // the bytes matched the manifest's size and hash
+    });
+    if (entry.snapshot) return; // a copy from the upstream arrived meanwhile: never replace it with the bundle
+    entry.snapshot = snapshot;
+    entry.origin = 'bundled';
+    entry.release = copy.release;
+    entry.fetchedAt = Math.min(copy.retrievedAt.getTime(), this.now());
+    entry.validators = { etag: null, lastModified: null };
+    this.options.observer?.bundledFallback(dataset.id);
+    this.options.logger.warn(
+      { dataset: dataset.id, release: copy.release, rows: snapshot.rowCount },
+      'upstream unavailable and nothing cached: serving the bundled snapshot',
+    );
   }
 
   status(id: DatasetId): DatasetStatus {
@@ -167,7 +231,12 @@ export class DatasetCache {
   private entryOf(id: DatasetId): Entry {
     let entry = this.entries.get(id);
     if (!entry) {
-      entry = { fetchedAt: 0, origin: 'upstream', validators: { etag: null, lastModified: null } };
+      entry = {
+        fetchedAt: 0,
+        origin: 'upstream',
+        release: null,
+        validators: { etag: null, lastModified: null },
+      };
       this.entries.set(id, entry);
     }
     return entry;
@@ -187,6 +256,18 @@ export class DatasetCache {
   }
 
   private served(entry: Entry, snapshot: DatasetSnapshot): ServedData {
+    const fetchedAt = new Date(entry.fetchedAt);
+    // The bundle is only ever served because the upstream failed: never fresh, never cacheable downstream.
+    if (entry.origin === 'bundled') {
+      return {
+        snapshot,
+        state: 'stale-if-error',
+        fetchedAt,
+        origin: 'bundled',
+        release: entry.release,
+        freshForSeconds: 0,
+      };
+    }
     const age = this.now() - entry.fetchedAt;
     const failedSinceFetch = entry.failure !== undefined && entry.failure.at >= entry.fetchedAt;
     const state: DataState =
@@ -194,8 +275,9 @@ export class DatasetCache {
     return {
       snapshot,
       state,
-      fetchedAt: new Date(entry.fetchedAt),
+      fetchedAt,
       origin: entry.origin,
+      release: null,
       freshForSeconds: Math.max(0, Math.floor((this.options.ttlMs - age) / 1000)),
     };
   }
@@ -217,7 +299,8 @@ export class DatasetCache {
         dataset.file,
         entry.snapshot ? entry.validators : undefined,
       );
-      if (response.status === 304 && entry.snapshot) {
+      // A 304 confirms only a copy the upstream gave us (the bundle is never offered as a validator).
+      if (response.status === 304 && entry.snapshot && entry.origin !== 'bundled') {
         return await this.keepHeldCopy(dataset, entry, entry.snapshot, 'not_modified', started);
       }
       if (response.status !== 200)
@@ -225,7 +308,9 @@ export class DatasetCache {
       const contentHash = sha256Hex(response.body);
       if (entry.snapshot?.contentHash === contentHash) {
         entry.validators = { etag: response.etag, lastModified: response.lastModified };
-        return await this.keepHeldCopy(dataset, entry, entry.snapshot, 'unchanged', started);
+        // The bundle is not in CACHE_DIR: the upstream's confirmation of the same bytes stores them there.
+        const bytes = entry.origin === 'bundled' ? response.body : null;
+        return await this.keepHeldCopy(dataset, entry, entry.snapshot, 'unchanged', started, bytes);
       }
       const changedAt = response.lastModified ? new Date(response.lastModified) : new Date(this.now());
       const snapshot = this.snapshotOf(
@@ -236,7 +321,8 @@ export class DatasetCache {
         { contentType: response.contentType, lengthVerified: response.lengthVerified },
       );
       // Fewer published rows, or fewer years (tidy rows), than half the last good copy: implausible, rejected.
-      const previous = entry.snapshot;
+      // The bundle is no such copy: the first valid upstream file replaces it.
+      const previous = entry.origin === 'bundled' ? undefined : entry.snapshot;
       const rows = snapshot.read.table.rows.length;
       if (
         previous &&
@@ -288,9 +374,10 @@ export class DatasetCache {
     snapshot: DatasetSnapshot,
     outcome: 'not_modified' | 'unchanged',
     started: number,
+    bytes: Buffer | null = null,
   ): Promise<DatasetSnapshot> {
     this.confirm(entry);
-    await this.persist(dataset, entry, snapshot, null);
+    await this.persist(dataset, entry, snapshot, bytes);
     this.options.observer?.upstreamFetch(dataset.id, outcome);
     this.options.logger.info({ dataset: dataset.id, outcome, ms: this.now() - started }, 'upstream refresh');
     return snapshot;
@@ -300,6 +387,7 @@ export class DatasetCache {
   private confirm(entry: Entry): void {
     entry.fetchedAt = this.now();
     entry.origin = 'upstream';
+    entry.release = null;
     entry.failure = undefined;
   }
 

@@ -5,6 +5,7 @@ import { csvLine } from '../../data/csv.js';
 import {
   type AppError,
   InvalidParameter,
+  NotAcceptable,
   RateLimited,
   RequestTimeout,
   StaleCursor,
@@ -14,13 +15,16 @@ import {
   UpstreamUnavailable,
   UriTooLong,
 } from '../../errors.js';
+import { DATA_ORIGINS, DATA_STATES } from '../../upstream/dataset-cache.js';
 import { DOCS_FILES } from '../docs/assets.js';
+import { STYLESHEET_PATH } from '../home/stylesheet.js';
 import { problemType } from '../problem.js';
 import { RowsQuerySchema } from '../rows-query.js';
 import {
   CatalogEntrySchema,
   CatalogSchema,
   HealthSchema,
+  HomeIndexSchema,
   LegacyDocumentSchema,
   LegacyRecordSchema,
   type Problem,
@@ -95,6 +99,7 @@ export const COMPONENT_SCHEMAS = {
   CatalogEntry: CatalogEntrySchema,
   Catalog: CatalogSchema,
   Health: HealthSchema,
+  HomeIndex: HomeIndexSchema,
   Ready: ReadySchema,
   Problem: ProblemSchema,
   LegacyRecord: LegacyRecordSchema,
@@ -144,8 +149,13 @@ const HEADERS = {
   },
   'X-Data-Source': {
     description:
-      'Where the data came from and its state: `<upstream|disk>; state=<fresh|stale|stale-if-error>`.',
-    schema: { type: 'string', pattern: '^(upstream|disk); state=(fresh|stale|stale-if-error)$' },
+      'Where the data came from and its state: `<upstream|disk|bundled>; state=<fresh|stale|stale-if-error>`. ' +
+      '`bundled; state=stale-if-error`: the upstream fails and nothing newer is held, so the snapshot bundled ' +
+      'with the service is served (Last-Modified is its retrieval date, max-age 0); off with BUNDLED_SNAPSHOT=false.',
+    schema: {
+      type: 'string',
+      pattern: `^(${DATA_ORIGINS.join('|')}); state=(${DATA_STATES.join('|')})$`,
+    },
   },
   'X-Data-Fetched-At': {
     description: 'Last time the upstream confirmed the data (ISO 8601).',
@@ -183,6 +193,12 @@ const HEADERS = {
     schema: { type: 'string' },
   },
   Location: { description: 'Where the resource is.', schema: { type: 'string' } },
+  Vary: {
+    description:
+      'Request headers the representation depends on: `Accept` (page or JSON index), `Accept-Encoding`, and with ' +
+      'API keys `Authorization` and `X-Api-Key`.',
+    schema: { type: 'string' },
+  },
 } satisfies Record<string, Header>;
 
 /** The problem document http/problem.ts sends for an AppError. */
@@ -544,6 +560,54 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
   }
 
   Object.assign(paths, {
+    '/': {
+      get: {
+        operationId: 'home',
+        summary: 'Home: a page for browsers, an index of links for JSON clients',
+        description:
+          'Content negotiation on `Accept`: `text/html` (and `*/*`, or no Accept) gets a page saying what the ' +
+          'service is, with each dataset, its state (fresh, stale, stale-if-error; from the upstream, disk or the ' +
+          'bundled snapshot), fetched-at, row count, year range, links, and an SVG chart of its yearly total drawn ' +
+          'from the cached rows; datasets not held yet say so (a page view never fetches from the upstream). ' +
+          '`application/json` gets the index of links. Open when API keys are required; the page then shows the ' +
+          'data only to a request with a valid key.',
+        tags: ['documentation'],
+        responses: {
+          '400': responseRef('UnknownParameter'),
+          '200': ok(
+            'The page, or the index of links.',
+            {
+              'text/html': { schema: { type: 'string' } },
+              [JSON_TYPE]: { schema: schemaRef('HomeIndex') },
+            },
+            { ETag: headerRef('ETag'), 'Cache-Control': headerRef('Cache-Control'), Vary: headerRef('Vary') },
+          ),
+          '304': notModified({ ETag: headerRef('ETag') }),
+          '406': problemResponse('The Accept header allows neither text/html nor application/json.', {
+            notAcceptable: problemOf(new NotAcceptable(['text/html', 'application/json']), '/'),
+          }),
+          '503': responseRef('RequestTimeout'),
+          ...commonErrors('open'),
+        },
+      },
+    },
+    [`/${STYLESHEET_PATH}`]: {
+      get: {
+        operationId: 'homeStylesheet',
+        summary: "The home page's stylesheet",
+        tags: ['documentation'],
+        responses: {
+          '400': responseRef('UnknownParameter'),
+          '200': ok(
+            'The stylesheet.',
+            { 'text/css': { schema: { type: 'string' } } },
+            { ETag: headerRef('ETag'), 'Cache-Control': headerRef('Cache-Control') },
+          ),
+          '304': notModified({ ETag: headerRef('ETag') }),
+          ...commonErrors('open'),
+        },
+      },
+    },
     '/healthz': {
       get: {
         operationId: 'healthz',
@@ -560,11 +624,16 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
     '/readyz': {
       get: {
         operationId: 'readyz',
-        summary: 'Readiness: data is cached, or the upstream is reachable',
+        summary: 'Readiness: data is cached, the upstream is reachable, or the bundled snapshot can serve',
         tags: ['health'],
         responses: {
           '400': responseRef('UnknownParameter'),
-          '200': probeOk('Ready to serve data.', { [JSON_TYPE]: { schema: schemaRef('Ready') } }),
+          '200': probeOk(
+            'Ready to serve data (`degraded` while some datasets come from the bundled snapshot).',
+            {
+              [JSON_TYPE]: { schema: schemaRef('Ready') },
+            },
+          ),
           '503': responseRef('DataUnavailable'),
           ...commonErrors('probe'),
         },
@@ -698,7 +767,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
       { name: 'legacy', description: "The original Flask service's routes and JSON shape." },
       { name: 'health', description: 'Probes for load balancers and orchestrators.' },
       { name: 'operations', description: 'Metrics.' },
-      { name: 'documentation', description: 'This document and its interactive page.' },
+      { name: 'documentation', description: 'The home page, this document and its interactive page.' },
     ],
     paths,
     components: {

@@ -1,5 +1,6 @@
 import { DATASET_IDS, type DatasetFamily, type TidyRow, TidyRowSchema } from '@vitibrasil/core';
 import { z } from 'zod';
+import { DATA_ORIGINS, DATA_STATES } from '../../upstream/dataset-cache.js';
 
 /*
  * Response bodies as zod schemas. The code that builds them is typed by `z.infer` of these, the OpenAPI document
@@ -91,14 +92,59 @@ export const RowsPageSchema = documented(
 );
 export type RowsPage = z.infer<typeof RowsPageSchema>;
 
+const HeaderYearNoteSchema = documented(
+  z
+    .object({
+      column: z.number().int().min(1).describe('Position of the column in the line, from 1.'),
+      label: z.string().describe('The year label as published.'),
+      year: z
+        .number()
+        .int()
+        .describe('The year the column was read as: its position counted from the first year.'),
+      measure: z.enum(['quantity', 'value_usd']),
+    })
+    .strict(),
+  'A year column whose label disagrees with its position; it was read by position.',
+  [
+    // ImpSuco.csv of the 2023 release: the 2022 pair labelled 2021.
+    { column: 107, label: '2021', year: 2022, measure: 'quantity' },
+    { column: 108, label: '2021', year: 2022, measure: 'value_usd' },
+  ],
+);
+
+const ReadingNotesSchema = z
+  .object({
+    header: z
+      .enum(['published', 'absent'])
+      .describe(
+        "absent: the file began with data; its columns were named by position (years from 1970) and the legacy route uses the latest release's header names.",
+      ),
+    header_years: z
+      .array(HeaderYearNoteSchema)
+      .describe(
+        'Year columns read by position against their published label; empty when every label agrees.',
+      ),
+  })
+  .strict()
+  .describe("How the file was read where it departs from the way Embrapa's latest releases are written.");
+
 const CachedStateSchema = z
   .object({
     state: z
-      .enum(['fresh', 'stale', 'stale-if-error'])
+      .enum(DATA_STATES)
       .describe(
         'fresh: within the TTL; stale: past it, refresh under way; stale-if-error: last refresh failed.',
       ),
-    origin: z.enum(['upstream', 'disk']).describe('Where this process got the copy.'),
+    origin: z
+      .enum(DATA_ORIGINS)
+      .describe(
+        'Where this process got the copy: the upstream, CACHE_DIR (restored at start), or the bundled snapshot ' +
+          '(the last resort while the upstream fails and nothing else is held).',
+      ),
+    release: z
+      .string()
+      .nullable()
+      .describe("The bundled snapshot's release label (e.g. 2025-06) when origin is bundled, else null."),
     fetched_at: timestamp.describe('Last time the upstream confirmed this content.'),
     changed_at: timestamp.describe("When this content was first seen (or the upstream's Last-Modified)."),
     content_hash: sha256Hex.describe('SHA-256 of the upstream bytes.'),
@@ -109,6 +155,7 @@ const CachedStateSchema = z
     year_to: z.number().int().nullable(),
     encoding: z.enum(['utf-8', 'windows-1252']),
     delimiter: z.enum(['tab', 'semicolon']),
+    notes: ReadingNotesSchema,
   })
   .strict();
 
@@ -145,6 +192,7 @@ export const CatalogEntrySchema = documented(
       cached: {
         state: 'fresh',
         origin: 'upstream',
+        release: null,
         fetched_at: '2025-06-30T12:00:00.000Z',
         changed_at: '2025-06-30T12:00:00.000Z',
         content_hash: EXAMPLE_HASH,
@@ -155,6 +203,7 @@ export const CatalogEntrySchema = documented(
         year_to: 2023,
         encoding: 'utf-8',
         delimiter: 'semicolon',
+        notes: { header: 'published', header_years: [] },
       },
       last_error: null,
     },
@@ -168,10 +217,82 @@ export const CatalogSchema = z
   .describe('The 15 datasets, in catalog order.');
 export type Catalog = z.infer<typeof CatalogSchema>;
 
+const path = z.string().startsWith('/');
+
+export const HomeIndexSchema = documented(
+  z
+    .object({
+      service: z.string(),
+      description: z.string(),
+      links: z
+        .object({
+          home: path.describe(
+            'This index; browsers (Accept: text/html) get a page with each dataset and a chart.',
+          ),
+          docs: path.describe('Interactive documentation (Swagger UI).'),
+          openapi: path.describe('The OpenAPI 3.1 document.'),
+          catalog: path.describe('Every dataset and what is cached of it.'),
+          health: path,
+          ready: path,
+          metrics: path.describe('Prometheus metrics.'),
+        })
+        .strict(),
+      datasets: z
+        .array(
+          z
+            .object({
+              id: z.enum(DATASET_IDS),
+              title: z.string(),
+              catalog_url: path,
+              rows_url: path.describe('Paged JSON rows.'),
+              csv_url: path.describe('Every row as CSV.'),
+              legacy_route: path.describe("The original service's route for this dataset."),
+            })
+            .strict(),
+        )
+        .describe('The 15 datasets, in catalog order.'),
+    })
+    .strict(),
+  'Where everything is: the index of links GET / sends to clients asking for JSON. Paths are absolute on this server.',
+  [
+    {
+      service: 'Vitibrasil data service',
+      description: "Brazil's wine-industry statistics as Embrapa publishes them (Vitibrasil).",
+      links: {
+        home: '/',
+        docs: '/docs/',
+        openapi: '/openapi.json',
+        catalog: '/v1/datasets',
+        health: '/healthz',
+        ready: '/readyz',
+        metrics: '/metrics',
+      },
+      datasets: [
+        {
+          id: 'producao',
+          title: 'Produção de vinhos, sucos e derivados',
+          catalog_url: '/v1/datasets/producao',
+          rows_url: '/v1/datasets/producao/rows',
+          csv_url: '/v1/datasets/producao/rows?format=csv',
+          legacy_route: '/producaoCSV',
+        },
+      ],
+    },
+  ],
+);
+export type HomeIndex = z.infer<typeof HomeIndexSchema>;
+
 export const HealthSchema = z.object({ status: z.literal('ok') }).strict();
 export type Health = z.infer<typeof HealthSchema>;
 
-export const ReadySchema = z.object({ status: z.literal('ready') }).strict();
+export const ReadySchema = z
+  .object({
+    status: z
+      .enum(['ready', 'degraded'])
+      .describe('degraded: data is served, but some datasets only from the bundled snapshot.'),
+    bundled: z.array(z.enum(DATASET_IDS)).describe('Datasets served from the bundled snapshot now.'),
+  })
+  .strict();
 export type Ready = z.infer<typeof ReadySchema>;
 
 /** What http/problem.ts sends, with every extension member an AppError in errors.ts can add. */
@@ -197,7 +318,9 @@ export const ProblemSchema = documented(
       valid_values: z
         .array(z.string())
         .optional()
-        .describe('404 for an unknown dataset or tipo: the values that exist.'),
+        .describe(
+          '404 for an unknown dataset or tipo: the values that exist. 406: the media types the route can send.',
+        ),
       retry_after_seconds: z
         .number()
         .int()

@@ -7,7 +7,10 @@ import { noQueryParameters } from '../query.js';
 // The smallest file: proving the upstream reachable costs it half a kilobyte.
 const PROBE_DATASET = 'processamento_semclass';
 
-/** /healthz: the process answers. /readyz: it can serve data (something cached, or the upstream reachable). */
+/**
+ * /healthz: the process answers. /readyz: it can serve data (something cached, the upstream reachable, or the
+ * bundled snapshot), and says `degraded` while any dataset is served from the bundle.
+ */
 export function healthRoutes(cache: DatasetCache): Router<AppState> {
   const router = new Router<AppState>();
   const noQuery = noQueryParameters();
@@ -18,7 +21,8 @@ export function healthRoutes(cache: DatasetCache): Router<AppState> {
   router.get('/readyz', noQuery, async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     if (!cache.hasAnyData()) await cache.get(PROBE_DATASET); // throws UpstreamUnavailable → 503 problem
-    ctx.body = { status: 'ready' } satisfies Ready;
+    const bundled = cache.bundledDatasets();
+    ctx.body = { status: bundled.length > 0 ? 'degraded' : 'ready', bundled } satisfies Ready;
   });
   return router;
 }

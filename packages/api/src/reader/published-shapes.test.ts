@@ -1,0 +1,224 @@
+import { DATASETS, type DatasetId, getDataset, type TidyRow } from '@vitibrasil/core';
+import { describe, expect, it } from 'vitest';
+import {
+  bundledGrid,
+  endingIn,
+  expectPublishedNumbers,
+  type Grid,
+  headerless,
+  mislabelledLastYear,
+  textOf,
+  withCell,
+  withoutColumn,
+} from '../../test/shapes.js';
+import { MalformedUpstreamFile } from '../errors.js';
+import { readDataset } from './read-dataset.js';
+
+const read = (id: DatasetId, text: string | Buffer, lengthVerified = true) =>
+  readDataset(getDataset(id), typeof text === 'string' ? Buffer.from(text) : text, { lengthVerified });
+const readGrid = (id: DatasetId, grid: Grid) => read(id, textOf(grid));
+const refuses = (id: DatasetId, text: string, reason: RegExp, lengthVerified = true) => {
+  expect(() => read(id, text, lengthVerified)).toThrow(MalformedUpstreamFile);
+  expect(() => read(id, text, lengthVerified)).toThrow(reason);
+};
+const PUBLISHED = { header: 'published', headerYears: [] } as const;
+
+describe('files without a header line (Comercio.csv 2023–2024, Producao.csv 2023, older releases)', () => {
+  it.each(DATASETS.map((d) => [d.id, d] as const))(
+    '%s: the same rows, header names and legacy answer as with its header',
+    (id, dataset) => {
+      const grid = bundledGrid(id);
+      const original = readGrid(id, grid);
+      const read = readGrid(id, headerless(grid));
+      expect(read.notes).toEqual({ header: 'absent', headerYears: [] });
+      expectPublishedNumbers(read.rows, dataset, grid);
+      expect(read.rows).toEqual(original.rows);
+      // The names of the latest release's header, so the legacy answer has the keys clients know.
+      expect(read.table.header).toEqual(grid.lines[0]);
+      expect(read.legacy).toEqual(original.legacy);
+    },
+  );
+
+  it('reads the same with a BOM, CRLF, Windows-1252 and a delimiter ending every line', () => {
+    const grid = bundledGrid('exportacao_vinho');
+    const expected = readGrid('exportacao_vinho', grid).rows;
+    const text = textOf(headerless(grid));
+    const variants = {
+      bom: `\ufeff${text}`,
+      crlf: text.replaceAll('\n', '\r\n'),
+      trailingDelimiter: text.replaceAll('\n', '\t\n'),
+    };
+    for (const [name, variant] of Object.entries(variants)) {
+      expect(read('exportacao_vinho', variant).rows, name).toEqual(expected);
+    }
+    const windows1252 = read('exportacao_vinho', Buffer.from(text, 'latin1'));
+    expect(windows1252.table.encoding).toBe('windows-1252');
+    expect(windows1252.rows).toEqual(expected);
+  });
+
+  it('makes no year of a last column empty on every line, but keeps a year whose US$ column is empty', () => {
+    const producao = headerless(bundledGrid('producao'));
+    const blank = { ...producao, lines: producao.lines.map((cells) => [...cells.slice(0, -1), '']) };
+    const original = readGrid('producao', bundledGrid('producao')).rows;
+    expect(readGrid('producao', blank).rows).toEqual(original.filter((row) => row.year < 2023));
+
+    const suco = headerless(bundledGrid('importacao_suco'));
+    const noValue = { ...suco, lines: suco.lines.map((cells) => [...cells.slice(0, -1), '']) };
+    const read = readGrid('importacao_suco', noValue).rows;
+    expect(read).toEqual(
+      readGrid('importacao_suco', bundledGrid('importacao_suco')).rows.map((row) =>
+        row.year === 2024 ? { ...row, value_usd: null, value_flag: null } : row,
+      ),
+    );
+  });
+
+  it('refuses what is not that layout: too many years, half pairs, numbers where names go, a stray header', () => {
+    const producao = headerless(bundledGrid('producao'));
+    const extraYears = new Date().getUTCFullYear() - 2023 + 1;
+    const tooMany = { ...producao, lines: producao.lines.map((c) => [...c, ...Array(extraYears).fill('0')]) };
+    refuses('producao', textOf(tooMany), /year columns from 1970 would run to \d{4}, after the current year/);
+
+    const suco = headerless(bundledGrid('importacao_suco'));
+    const halfPair = { ...suco, lines: suco.lines.map((cells) => cells.slice(0, -1)) };
+    refuses('importacao_suco', textOf(halfPair), /year 2024 lacks its value \(US\$\) column/);
+
+    // Producao.csv without `control` and without header: the third column holds 1970's figures, not names.
+    const noControl = withoutColumn(producao, 1);
+    refuses(
+      'producao',
+      textOf(noControl),
+      /line 1 has a number \('217208604'\) in column 3, the name's place in the layout id, control, produto/,
+    );
+
+    const [header = []] = bundledGrid('producao').lines;
+    const stray = { ...producao, lines: [...producao.lines.slice(0, 9), header, ...producao.lines.slice(9)] };
+    refuses('producao', textOf(stray), /line 10 does not start with an integer id \('id'\)/);
+  });
+
+  it('still refuses ragged rows inside the data and a body cut inside its last cell', () => {
+    const producao = headerless(bundledGrid('producao'));
+    const ragged = { ...producao, lines: producao.lines.map((c, i) => (i === 4 ? c.slice(0, -1) : c)) };
+    refuses('producao', textOf(ragged), /line 5 has 56 of 57 fields/);
+    const text = textOf(producao);
+    refuses('producao', text.slice(0, -3), /may be truncated/, false);
+  });
+});
+
+describe('year labels that disagree with their position (ImpSuco.csv 2023–2024)', () => {
+  const suco = getDataset('importacao_suco');
+
+  it('reads the 2023 release shape (…;2020;2020;2021;2021;2021;2021) by position and notes it', () => {
+    const labelled = endingIn(bundledGrid('importacao_suco'), suco, 2022);
+    expect(labelled.lines[0]?.slice(-6)).toEqual(['2020', '2020', '2021', '2021', '2022', '2022']);
+    const mislabelled = mislabelledLastYear(labelled, suco);
+    expect(mislabelled.lines[0]?.slice(-6)).toEqual(['2020', '2020', '2021', '2021', '2021', '2021']);
+
+    const read = readGrid('importacao_suco', mislabelled);
+    expectPublishedNumbers(read.rows, suco, labelled);
+    expect(read.notes).toEqual({
+      header: 'published',
+      headerYears: [
+        { column: 107, label: '2021', year: 2022, measure: 'quantity' },
+        { column: 108, label: '2021', year: 2022, measure: 'value' },
+      ],
+    });
+    const bundled = readGrid('importacao_suco', bundledGrid('importacao_suco'));
+    expect(read.rows).toEqual(bundled.rows.filter((row) => row.year <= 2022));
+    // Legacy keys follow the years read: 2022 and 2022.1, not a third and fourth 2021.
+    expect(read.legacy).toEqual(readGrid('importacao_suco', labelled).legacy);
+    expect(Array.isArray(read.legacy) && read.legacy[11]).toMatchObject({
+      País: 'Estados Unidos',
+      '2022': 29414,
+      '2022.1': 16781,
+    });
+    expect(Array.isArray(read.legacy) && Object.keys(read.legacy[11] ?? {})).not.toContain('2021.2');
+  });
+
+  it('reads a mislabelled last year of a category file by position too', () => {
+    const producao = getDataset('producao');
+    const grid = bundledGrid('producao');
+    const read = readGrid('producao', mislabelledLastYear(grid, producao));
+    expectPublishedNumbers(read.rows, producao, grid);
+    expect(read.notes.headerYears).toEqual([{ column: 57, label: '2022', year: 2023, measure: 'quantity' }]);
+  });
+
+  it('refuses labels whose positions would run past the current year', () => {
+    const [header = [], ...data] = bundledGrid('producao').lines;
+    const descending = [...header.slice(0, 3), ...header.slice(3).reverse()];
+    refuses('producao', textOf({ delimiter: ';', lines: [descending, ...data] }), /after the current year/);
+  });
+});
+
+describe('Producao.csv without `control` (2023–2024)', () => {
+  it('reads the upper-case names as totals and keeps Tinto, Branco, Rosado apart by category', () => {
+    const grid = bundledGrid('producao');
+    const withoutControl = withoutColumn(grid, 1);
+    expect(withoutControl.lines[0]?.slice(0, 3)).toEqual(['id', 'produto', '1970']);
+    const read = readGrid('producao', withoutControl);
+    expect(read.notes).toEqual(PUBLISHED);
+    expect(read.table.controlIndex).toBeNull();
+    expect(read.rows).toEqual(readGrid('producao', grid).rows);
+    const tinto = read.rows.filter((row) => row.item === 'Tinto' && row.year === 2023);
+    expect(tinto.map((row) => [row.category, row.quantity])).toEqual([
+      ['VINHO DE MESA', 139320884],
+      ['VINHO FINO DE MESA (VINIFERA)', 23615783],
+    ]);
+  });
+});
+
+describe('empty trailing cells', () => {
+  it('reads an import line ending `;;` as an empty quantity and value, not a ragged row', () => {
+    const dataset = getDataset('importacao_suco');
+    const grid = bundledGrid('importacao_suco');
+    const outros = grid.lines.findIndex((cells) => cells[1] === 'Outros');
+    const width = grid.lines[0]?.length ?? 0;
+    const emptied = withCell(withCell(grid, outros, width - 2, ''), outros, width - 1, '');
+    expect(textOf(emptied)).toContain(`${outros};Outros;`);
+    expect(textOf(emptied).split('\n')[outros]?.endsWith(';;')).toBe(true);
+    const read = readGrid('importacao_suco', emptied);
+    expectPublishedNumbers(read.rows, dataset, emptied);
+    expect(read.rows.find((row) => row.country === 'Outros' && row.year === 2024)).toMatchObject({
+      quantity: null,
+      quantity_flag: null,
+      value_usd: null,
+      value_flag: null,
+    });
+    expect(Array.isArray(read.legacy) && read.legacy.at(-1)).toMatchObject({ '2024': 0, '2024.1': 0 });
+  });
+
+  it('reads the ImpSuco.csv 2023 shape whole: mislabelled last pair and an empty last pair, without header too', () => {
+    const dataset = getDataset('importacao_suco');
+    const labelled = endingIn(bundledGrid('importacao_suco'), dataset, 2022);
+    const last = labelled.lines.length - 1;
+    const width = labelled.lines[0]?.length ?? 0;
+    const emptied = withCell(withCell(labelled, last, width - 2, ''), last, width - 1, '');
+    const withHeader = readGrid('importacao_suco', mislabelledLastYear(emptied, dataset));
+    expectPublishedNumbers(withHeader.rows, dataset, emptied);
+    const withoutHeader = readGrid('importacao_suco', headerless(emptied));
+    expectPublishedNumbers(withoutHeader.rows, dataset, emptied);
+  });
+});
+
+describe('dotted values (thousands) in a file whose decimals are commas', () => {
+  it('reads ` 4.441 ` as 4441 and keeps a dotted value with other groups as text', () => {
+    const grid = bundledGrid('processamento_viniferas');
+    const column = (grid.lines[0] ?? []).indexOf('2023');
+    const changed = withCell(withCell(grid, 1, column, ' 4.441 '), 2, column, '12.34');
+    expect(grid.lines[1]?.[column]).toBe('35881118,23'); // the file's decimals are commas
+    const original = readGrid('processamento_viniferas', grid).rows;
+    const years = 2023 - 1970 + 1;
+    const expected = original.map((row, i): TidyRow => {
+      if (i === years - 1) return { ...row, quantity: 4441 };
+      if (i === 2 * years - 1) return { ...row, quantity: null, quantity_flag: '12.34' };
+      return row;
+    });
+    const read = readGrid('processamento_viniferas', changed);
+    expect(read.rows).toEqual(expected);
+    expect(read.rows[years - 1]).toMatchObject({
+      category: 'TINTAS',
+      is_total: true,
+      year: 2023,
+      quantity: 4441,
+    });
+  });
+});

@@ -1,0 +1,28 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+import type { LakeQuery } from '@vitibrasil/core';
+
+/** The curated table of a local lake, as DuckDB reads it: every Parquet object, partitions from the folders. */
+export function curatedSource(lakeDir: string): string {
+  const glob = `${lakeDir.replaceAll("'", "''")}/curated/**/*.parquet`;
+  return `read_parquet('${glob}', hive_partitioning = true)`;
+}
+
+/** Runs each query on the lake in one in-memory DuckDB and returns its rows as plain JS objects. */
+export async function runLakeQueries(
+  lakeDir: string,
+  queries: readonly LakeQuery[],
+): Promise<{ query: LakeQuery; rows: Record<string, unknown>[] }[]> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    const results = [];
+    for (const query of queries) {
+      const reader = await connection.runAndReadAll(query.sql(curatedSource(lakeDir)));
+      results.push({ query, rows: reader.getRowObjectsJS() as Record<string, unknown>[] });
+    }
+    return results;
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
