@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Agent, Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { ApiConfig } from '../config.js';
 import { UpstreamHttpError, UpstreamNetworkError, UpstreamTooLarge } from '../errors.js';
+import type { UndiciConnection } from './undici-connection.js';
 
 /** Validators from the last good copy, sent so an unchanged file costs the upstream a 304. */
 export interface Validators {
@@ -43,7 +44,7 @@ const header = (headers: Dispatcher.ResponseData['headers'], name: string): stri
  * exponential backoff and full jitter; other statuses fail at once. Bodies over UPSTREAM_MAX_BYTES are cut off.
  */
 export class UpstreamClient implements UpstreamFetcher {
-  private connection: Promise<{ agent: Agent; request: typeof import('undici').request }> | undefined;
+  private connection: Promise<UndiciConnection> | undefined;
 
   constructor(private readonly options: ClientOptions) {}
 
@@ -51,17 +52,10 @@ export class UpstreamClient implements UpstreamFetcher {
    * undici is imported at the first fetch, not at start: a process serving copies restored from its store
    * (a Lambda cold start) answers without loading it (about 100 ms of a cold start's module loading).
    */
-  private connect() {
-    this.connection ??= import('undici').then(({ Agent, request }) => {
-      const timeout = this.options.UPSTREAM_TIMEOUT_MS;
-      const agent = new Agent({
-        connect: { timeout: Math.min(timeout, 5_000) },
-        headersTimeout: timeout,
-        bodyTimeout: timeout,
-        keepAliveTimeout: 4_000,
-      });
-      return { agent, request };
-    });
+  private connect(): Promise<UndiciConnection> {
+    this.connection ??= import('./undici-connection.js').then(({ openConnection }) =>
+      openConnection(this.options.UPSTREAM_TIMEOUT_MS),
+    );
     return this.connection;
   }
 
