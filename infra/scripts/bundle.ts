@@ -67,6 +67,26 @@ const inlinePackageJson: Plugin = {
   },
 };
 
+/**
+ * zod exports its 60-odd message locales as a namespace (`z.locales`) that nothing here reads: only its English
+ * messages are used (zod configures them itself). Keeping just `en` drops 260 KB of JavaScript that every cold
+ * start would otherwise compile, in both bundles.
+ */
+const zodEnglishOnly: Plugin = {
+  name: 'zod-english-only',
+  setup(context) {
+    context.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/]/.test(args.importer)
+        ? { path: join(dirname(args.importer), '..', 'locales', 'index.js'), namespace: 'zod-locales' }
+        : undefined,
+    );
+    context.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(join(dirname(args.path), 'en.js'))};`,
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
+
 export interface Bundle {
   readonly name: FunctionName;
   /** The folder `lambda.Code.fromAsset` uploads. */
@@ -113,7 +133,7 @@ async function bundleFunction(name: FunctionName, outDir: string): Promise<Bundl
     legalComments: 'linked',
     metafile: true,
     logLevel: 'warning',
-    plugins: [workspaceSources, inlinePackageJson],
+    plugins: [workspaceSources, inlinePackageJson, zodEnglishOnly],
   });
   if (name === 'api') {
     await cp(join(ROOT, 'data', 'vitibrasil'), join(dir, BUNDLED_SNAPSHOT_PATH), { recursive: true });

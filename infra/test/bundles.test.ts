@@ -22,9 +22,6 @@ import {
   startS3rver,
 } from '../../packages/ingest-lambda/test/helpers/s3rver.js';
 import { type FakeSsm, startFakeSsm } from '../../packages/ingest-lambda/test/helpers/ssm.js';
-import { type Bundle, bundleFunctions, type FunctionName } from '../scripts/bundle.js';
-import { type Invocation, type LocalLambda, startLocalLambda } from '../scripts/local-lambda.js';
-import { HANDLER } from '../src/lambda-conventions.js';
 import {
   type Answer,
   answerOf,
@@ -32,8 +29,11 @@ import {
   httpApiEvent,
   httpGet,
   renderScheduleInput,
-} from './helpers/events.js';
-import { synthesize } from './helpers/synth.js';
+} from '../local/events.js';
+import { type Invocation, type LocalLambda, startLocalLambda } from '../local/local-lambda.js';
+import { synthesize } from '../local/synth.js';
+import { type Bundle, bundleFunctions, type FunctionName } from '../scripts/bundle.js';
+import { HANDLER } from '../src/lambda-conventions.js';
 
 const SNAPSHOT_DIR = new URL('../../data/vitibrasil/', import.meta.url).pathname;
 const AWS_TEST_CREDENTIALS = {

@@ -1,7 +1,7 @@
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { synthesize } from './helpers/synth.js';
+import { synthesize } from '../local/synth.js';
 
 describe('cdk-nag AwsSolutions', () => {
   it.each([

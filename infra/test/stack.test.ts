@@ -14,8 +14,8 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { queryLake } from '../../packages/ingest-lambda/test/helpers/duckdb.js';
 import { makeRows } from '../../packages/ingest-lambda/test/helpers/fixtures.js';
+import { resourceOf, resourcesOf, synthesize } from '../local/synth.js';
 import { loadSettings, SettingsError } from '../src/settings.js';
-import { resourceOf, resourcesOf, synthesize } from './helpers/synth.js';
 
 let template: Template;
 beforeAll(() => {

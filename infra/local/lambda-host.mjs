@@ -9,6 +9,7 @@
  * argv: <task root> <handler, e.g. index.handler>
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
@@ -19,7 +20,20 @@ if (!taskRoot || !handlerSetting || !process.send) {
   process.exit(2);
 }
 const send = /** @param {unknown} message */ (message) => process.send?.(message);
-const peakRssBytes = () => process.resourceUsage().maxRSS * 1024;
+
+/**
+ * The process's own peak RSS. On Linux, getrusage's maxrss survives fork and exec (a child forked from a large
+ * parent starts at the parent's peak), so the memory map's high-water mark (VmHWM) is read instead.
+ */
+const peakRssBytes = () => {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (match?.[1]) return Number(match[1]) * 1024;
+  } catch {
+    // Not Linux: fall back below.
+  }
+  return process.resourceUsage().maxRSS * 1024;
+};
 
 const dot = handlerSetting.lastIndexOf('.');
 const moduleFile = `${handlerSetting.slice(0, dot)}.mjs`;
@@ -49,6 +63,9 @@ send({
   importMs: performance.now() - importStarted,
   peakRssBytes: peakRssBytes(),
 });
+
+// The parent closing the channel ends the instance, as Lambda ending an execution environment does.
+process.on('disconnect', () => process.exit(0));
 
 const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'local';
 const timeoutMs = Number(process.env.LAMBDA_HOST_TIMEOUT_MS ?? 30_000);

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { createApp } from '../../src/app.js';
-import type { VitibrasilStack } from '../../src/stack.js';
+import { createApp } from '../src/app.js';
+import type { VitibrasilStack } from '../src/stack.js';
 
-const CDK_JSON = new URL('../../cdk.json', import.meta.url);
+const CDK_JSON = new URL('../cdk.json', import.meta.url);
 
 /** The context `cdk synth` gives the app: cdk.json's (feature flags), then the test's. */
 export function cdkContext(overrides: Record<string, unknown> = {}): Record<string, unknown> {

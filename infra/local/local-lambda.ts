@@ -137,8 +137,11 @@ export async function startLocalLambda(options: LocalLambdaOptions): Promise<Loc
     async close() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, 'exit');
-      child.kill();
+      // Asked to go first (the host exits when its channel closes); killed if it does not within 2 s.
+      child.disconnect();
+      const stubborn = setTimeout(() => child.kill('SIGKILL'), 2_000);
       await exited;
+      clearTimeout(stubborn);
     },
   };
 }
