@@ -254,6 +254,17 @@ export class BundledSnapshotInvalid extends Error {
   }
 }
 
+/** snapshot:update will not replace a folder that is not a bundled snapshot (it would delete what it holds). */
+export class SnapshotTargetRefused extends Error {
+  readonly code = 'SNAPSHOT_TARGET_REFUSED';
+  constructor(
+    readonly dir: string,
+    readonly reason: string,
+  ) {
+    super(`refusing to replace ${dir}: ${reason}`);
+  }
+}
+
 export class ConfigError extends Error {
   readonly code = 'CONFIG_ERROR';
 }

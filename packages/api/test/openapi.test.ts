@@ -230,6 +230,7 @@ describe('the OpenAPI document', () => {
       '/docs',
       '/docs/',
       '/docs/{file}',
+      '/favicon.ico',
       '/healthz',
       '/home.css',
       '/openapi.json',

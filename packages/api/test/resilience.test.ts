@@ -287,6 +287,20 @@ describe('the bundled snapshot, last resort', () => {
     expect(await ready.json()).toEqual({ status: 'degraded', bundled: ['processamento_semclass'] });
   });
 
+  it('ends the degraded state on readiness probes once the upstream is back, without data requests', async () => {
+    down();
+    const api = await start({ CACHE_TTL_SECONDS: '1' }); // failure back-off: min(TTL, 30 s) = 1 s
+    expect(await (await api.get('/readyz')).json()).toEqual({
+      status: 'degraded',
+      bundled: ['processamento_semclass'],
+    });
+    upstream.setFault(null);
+    await sleep(1100);
+    await eventually(
+      async () => ((await (await api.get('/readyz')).json()) as { status: string }).status === 'ready',
+    );
+  });
+
   it('is replaced by the first valid upstream file, which then persists to CACHE_DIR', async () => {
     down();
     const api = await start({ CACHE_TTL_SECONDS: '1' }); // failure back-off: min(TTL, 30 s) = 1 s

@@ -25,9 +25,13 @@ export const BundleManifestSchema = z
           })
           .strict(),
       )
-      .refine((files) => new Set(files.map((f) => f.dataset)).size === DATASET_IDS.length, {
-        message: `must list each of the ${DATASET_IDS.length} datasets exactly once`,
-      }),
+      .refine(
+        (files) =>
+          files.length === DATASET_IDS.length && new Set(files.map((f) => f.dataset)).size === files.length,
+        {
+          message: `must list each of the ${DATASET_IDS.length} datasets exactly once`,
+        },
+      ),
   })
   .strict();
 

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig as loadApiConfig, type RunningServer, startServer } from '@vitibrasil/api';
 import { type StaticUpstream, startStaticUpstream } from '@vitibrasil/api/testing';
@@ -29,7 +30,7 @@ a free port, the ingester into a local lake, then the lake's SQL (packages/core/
 Exit status: 0 when every dataset was ingested and every query ran, 1 otherwise, 2 on bad arguments.`;
 
 /** The repository's bundled snapshot: this module runs from tools/demo/dist. */
-const BUNDLE_DIR = new URL('../../../data/vitibrasil/', import.meta.url).pathname;
+const BUNDLE_DIR = fileURLToPath(new URL('../../../data/vitibrasil/', import.meta.url));
 
 interface Options {
   readonly lake: string;
@@ -115,7 +116,7 @@ async function run(
 
     api = await startServer(
       loadApiConfig({
-        PORT: options.serve ? env.PORT : '0',
+        PORT: (options.serve && env.PORT) || '0',
         HOST: '127.0.0.1',
         LOG_LEVEL: env.LOG_LEVEL ?? 'error',
         CACHE_DIR: cacheDir,

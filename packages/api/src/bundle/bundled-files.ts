@@ -40,21 +40,15 @@ export async function readBundleManifest(dir: string): Promise<BundleManifest> {
 
 /**
  * The last resort: Embrapa's files as committed in the repository (data/vitibrasil). Nothing is read until a
- * dataset needs it — the manifest on first use, each file when its dataset first falls back — so a server whose
- * upstream answers never pays for the bundle. Each file is checked against the manifest's size and SHA-256.
+ * dataset needs it, so a server whose upstream answers never pays for the bundle. The manifest is read with each
+ * file (a few KB, once per dataset and outage), so a folder replaced by snapshot:update while the server runs is
+ * read as a whole, never a new file against an old manifest. Each file is checked against its size and SHA-256.
  */
 export class BundledFiles {
-  private manifest: Promise<BundleManifest> | undefined;
-
   constructor(readonly dir: string) {}
 
   async load(dataset: DatasetId): Promise<BundledCopy> {
-    this.manifest ??= readBundleManifest(this.dir);
-    // A failed read is not cached: a folder fixed in place is picked up on the next fallback.
-    const manifest = await this.manifest.catch((error: unknown) => {
-      this.manifest = undefined;
-      throw error;
-    });
+    const manifest = await readBundleManifest(this.dir);
     const entry = manifest.files.find((file) => file.dataset === dataset);
     if (!entry) throw new BundledSnapshotInvalid(this.dir, `no file for ${dataset}`);
     let bytes: Buffer;

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, SnapshotTargetRefused } from '../errors.js';
 import { UpstreamClient } from '../upstream/client.js';
 import { updateSnapshot } from './update-snapshot.js';
 
@@ -14,7 +14,8 @@ replaces the bundled snapshot (BUNDLED_SNAPSHOT_DIR, default data/vitibrasil) an
   --dir DIR         folder to replace (default: BUNDLED_SNAPSHOT_DIR)
   -h, --help
 
-Exit status: 0 written, 1 a file was rejected or could not be fetched (nothing written), 2 usage or configuration.`;
+Exit status: 0 written; 1 a file was rejected, could not be fetched or written (nothing replaced); 2 usage,
+configuration, or a --dir that is not a bundled snapshot folder (snapshot.json and CSV files only).`;
 
 export interface CliOutput {
   write(text: string): unknown;
@@ -39,6 +40,7 @@ export async function runSnapshotUpdate(
       strict: true,
       allowPositionals: false,
     }));
+    if (values.dir !== undefined && values.dir.trim() === '') throw new Error('--dir needs a folder');
     if (values.release !== undefined && !/^[0-9A-Za-z][0-9A-Za-z._-]{0,31}$/.test(values.release)) {
       throw new Error('--release: letters, digits, dot, dash or underscore, at most 32 characters');
     }
@@ -82,6 +84,13 @@ export async function runSnapshotUpdate(
     }
     out.write(`\nwrote release ${release} (${result.files.length} files and snapshot.json) to ${dir}\n`);
     return 0;
+  } catch (error) {
+    if (error instanceof SnapshotTargetRefused) {
+      out.write(`${error.message}\n`);
+      return 2;
+    }
+    out.write(`\nnothing written: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
   } finally {
     await client.close();
   }

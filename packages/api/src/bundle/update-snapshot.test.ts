@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DATASETS } from '@vitibrasil/core';
@@ -10,10 +10,16 @@ import { runSnapshotUpdate } from './cli.js';
 
 /** Every file of a folder with its bytes, to prove a folder unchanged. */
 async function contents(dir: string): Promise<Map<string, string>> {
-  const names = (await readdir(dir)).sort();
+  const entries = (await readdir(dir, { withFileTypes: true })).sort((x, y) => x.name.localeCompare(y.name));
   return new Map(
     await Promise.all(
-      names.map(async (n) => [n, (await readFile(join(dir, n))).toString('base64')] as const),
+      entries.map(
+        async (e) =>
+          [
+            e.name,
+            e.isDirectory() ? '<dir>' : (await readFile(join(dir, e.name))).toString('base64'),
+          ] as const,
+      ),
     ),
   );
 }
@@ -90,6 +96,28 @@ describe('pnpm snapshot:update', () => {
     expect(await run([])).toBe(1);
     expect(output).toMatch(/ExpSuco\.csv: UPSTREAM_HTTP_ERROR/);
     expect(await contents(target)).toEqual(before);
+  });
+
+  it('refuses to replace a folder that is not a bundled snapshot, before fetching anything', async () => {
+    const other = join(work, 'other');
+    await mkdir(join(other, 'nested'), { recursive: true });
+    await writeFile(join(other, 'notes.txt'), 'keep me');
+    const before = await contents(other);
+    expect(await runSnapshotUpdate(['--dir', other], { UPSTREAM_BASE_URL: upstream.url }, out)).toBe(2);
+    expect(output).toMatch(/refusing to replace .*other: not a bundled snapshot/);
+    expect(await contents(other)).toEqual(before);
+    expect(upstream.hits.size).toBe(0);
+    output = '';
+    expect(await runSnapshotUpdate(['--dir', ''], { UPSTREAM_BASE_URL: upstream.url }, out)).toBe(2);
+    expect(output).toContain('--dir needs a folder');
+  });
+
+  it('replaces the folder a symlink points at, keeping the link', async () => {
+    const link = join(work, 'link');
+    await symlink(target, link);
+    expect(await runSnapshotUpdate(['--dir', link], { UPSTREAM_BASE_URL: upstream.url }, out)).toBe(0);
+    expect((await lstat(link)).isSymbolicLink()).toBe(true);
+    expect(await readFile(join(target, 'Producao.csv'), 'utf8')).toContain('Novo produto');
   });
 
   it('answers bad arguments with the usage and exit status 2', async () => {

@@ -1,7 +1,7 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { BUNDLE_MANIFEST, type BundleManifest, DATASETS, type DatasetDefinition } from '@vitibrasil/core';
-import { errorCode } from '../errors.js';
+import { errorCode, SnapshotTargetRefused } from '../errors.js';
 import { readDataset } from '../reader/read-dataset.js';
 import type { UpstreamClient } from '../upstream/client.js';
 import { sha256Hex } from '../upstream/copy-store.js';
@@ -61,6 +61,7 @@ async function fetchAndRead(
  * rejected file leaves the old snapshot as it was.
  */
 export async function updateSnapshot(options: UpdateOptions): Promise<UpdateResult> {
+  const dir = await replaceableFolder(options.dir);
   const results = await Promise.all(
     DATASETS.map(async (dataset) => {
       const result = await fetchAndRead(options.client, dataset);
@@ -83,11 +84,44 @@ export async function updateSnapshot(options: UpdateOptions): Promise<UpdateResu
       sha256: sha256Hex(f.bytes),
     })),
   };
-  await replaceFolder(options.dir, async (staging) => {
+  await replaceFolder(dir, async (staging) => {
     for (const f of files) await writeFile(join(staging, f.dataset.file), f.bytes);
     await writeFile(join(staging, BUNDLE_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
   });
   return { outcome: 'written', manifest, files };
+}
+
+/**
+ * The folder to replace, symlinks resolved: absent (it is created), or a bundled snapshot — `snapshot.json` and
+ * CSV files, nothing else. Anything else would be deleted by the swap, so it is refused before any fetch.
+ */
+export async function replaceableFolder(dir: string): Promise<string> {
+  let real: string;
+  try {
+    real = await realpath(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return dir;
+    throw error;
+  }
+  if (!(await lstat(real)).isDirectory()) throw new SnapshotTargetRefused(dir, 'not a folder');
+  const entries = await readdir(real, { withFileTypes: true });
+  const foreign = entries.filter(
+    (e) => !e.isFile() || !(e.name === BUNDLE_MANIFEST || /^[A-Za-z0-9]+\.csv$/.test(e.name)),
+  );
+  if (!entries.some((e) => e.name === BUNDLE_MANIFEST) || foreign.length > 0) {
+    const found =
+      foreign.length > 0
+        ? `; it holds ${foreign
+            .map((e) => e.name)
+            .slice(0, 3)
+            .join(', ')}`
+        : '';
+    throw new SnapshotTargetRefused(
+      dir,
+      `not a bundled snapshot (${BUNDLE_MANIFEST} and CSV files only)${found}`,
+    );
+  }
+  return real;
 }
 
 /** Writes a folder's new content beside it, then swaps it in: the old folder survives any failure before the swap. */

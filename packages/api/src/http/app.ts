@@ -54,6 +54,7 @@ const isOpen = (path: string) => {
     isProbe(p) ||
     p === '' ||
     p === `/${STYLESHEET_PATH}` ||
+    p === '/favicon.ico' ||
     p === '/openapi.json' ||
     p === '/docs' ||
     p.startsWith('/docs/')

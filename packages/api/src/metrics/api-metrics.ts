@@ -93,7 +93,7 @@ export class ApiMetrics implements CacheObserver {
       });
     perDataset(
       'dataset_data_age_seconds',
-      'Seconds since the upstream last delivered or confirmed each dataset (absent: never fetched).',
+      'Seconds since the upstream last delivered or confirmed each dataset, or since the bundled snapshot was retrieved (absent: nothing held).',
       (served) => (Date.now() - served.fetchedAt.getTime()) / 1000,
     );
     perDataset(

@@ -50,6 +50,8 @@ interface Entry {
   inflight?: Promise<DatasetSnapshot>;
   /** The bundled file being read, shared by concurrent requests. */
   bundledLoad?: Promise<void>;
+  /** When the bundle last failed to serve this dataset: not read again before the back-off has passed. */
+  bundleFailedAt?: number;
   failure?: { at: number; error: unknown };
 }
 
@@ -157,20 +159,38 @@ export class DatasetCache {
       .map(([id]) => id);
   }
 
+  /**
+   * Asks the upstream again, in the background, for each dataset served from the bundle (at most once per
+   * back-off): readiness probes call it, so a recovered upstream ends the degraded state without client traffic.
+   */
+  retryBundled(): void {
+    for (const id of this.bundledDatasets()) {
+      const entry = this.entryOf(id);
+      if (!entry.inflight && !this.inBackoff(entry)) this.refresh(id).catch(() => undefined); // logged in refresh
+    }
+  }
+
   /** Nothing held and the upstream failed: the bundled snapshot, when there is one, or a 503. */
   private async lastResort(id: DatasetId, entry: Entry, upstreamError: unknown): Promise<ServedData> {
     const bundled = this.options.bundled;
-    if (!bundled) throw this.unavailable(id, upstreamError);
-    entry.bundledLoad ??= this.loadBundled(bundled, getDataset(id), entry).finally(() => {
-      entry.bundledLoad = undefined;
-    });
+    const failedRecently =
+      entry.bundleFailedAt !== undefined && this.now() - entry.bundleFailedAt < this.failureBackoffMs;
+    if (!bundled || failedRecently) throw this.unavailable(id, upstreamError);
+    entry.bundledLoad ??= this.loadBundled(bundled, getDataset(id), entry)
+      .catch((error: unknown) => {
+        entry.bundleFailedAt = this.now();
+        this.options.logger.error(
+          { dataset: id, err: error },
+          'the bundled snapshot cannot serve this dataset',
+        );
+        throw error;
+      })
+      .finally(() => {
+        entry.bundledLoad = undefined;
+      });
     try {
       await entry.bundledLoad;
-    } catch (error) {
-      this.options.logger.error(
-        { dataset: id, err: error },
-        'the bundled snapshot cannot serve this dataset',
-      );
+    } catch {
       throw this.unavailable(id, upstreamError);
     }
     // Whatever is held now: the bundled copy, or an upstream copy that landed while the bundle was read.
@@ -306,11 +326,10 @@ export class DatasetCache {
       if (response.status !== 200)
         throw new Error(`unexpected 304 for ${dataset.file} without a cached copy`);
       const contentHash = sha256Hex(response.body);
-      if (entry.snapshot?.contentHash === contentHash) {
+      // The same bytes as the bundle are still new content from the upstream (its dates, stored to CACHE_DIR).
+      if (entry.origin !== 'bundled' && entry.snapshot?.contentHash === contentHash) {
         entry.validators = { etag: response.etag, lastModified: response.lastModified };
-        // The bundle is not in CACHE_DIR: the upstream's confirmation of the same bytes stores them there.
-        const bytes = entry.origin === 'bundled' ? response.body : null;
-        return await this.keepHeldCopy(dataset, entry, entry.snapshot, 'unchanged', started, bytes);
+        return await this.keepHeldCopy(dataset, entry, entry.snapshot, 'unchanged', started);
       }
       const changedAt = response.lastModified ? new Date(response.lastModified) : new Date(this.now());
       const snapshot = this.snapshotOf(
@@ -374,10 +393,9 @@ export class DatasetCache {
     snapshot: DatasetSnapshot,
     outcome: 'not_modified' | 'unchanged',
     started: number,
-    bytes: Buffer | null = null,
   ): Promise<DatasetSnapshot> {
     this.confirm(entry);
-    await this.persist(dataset, entry, snapshot, bytes);
+    await this.persist(dataset, entry, snapshot, null);
     this.options.observer?.upstreamFetch(dataset.id, outcome);
     this.options.logger.info({ dataset: dataset.id, outcome, ms: this.now() - started }, 'upstream refresh');
     return snapshot;

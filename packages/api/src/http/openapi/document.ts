@@ -591,6 +591,26 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
         },
       },
     },
+    '/favicon.ico': {
+      get: {
+        operationId: 'favicon',
+        summary: "The site's icon (Swagger UI's), which browsers ask for on every page",
+        tags: ['documentation'],
+        responses: {
+          '400': responseRef('UnknownParameter'),
+          '200': ok(
+            'The icon (PNG).',
+            { 'image/png': {} },
+            {
+              ETag: headerRef('ETag'),
+              'Cache-Control': headerRef('Cache-Control'),
+            },
+          ),
+          '304': notModified({ ETag: headerRef('ETag') }),
+          ...commonErrors('open'),
+        },
+      },
+    },
     [`/${STYLESHEET_PATH}`]: {
       get: {
         operationId: 'homeStylesheet',

@@ -2,7 +2,7 @@ import { Router } from '@koa/router';
 import { type CachedBody, cachedBody } from '../../data/cached-body.js';
 import { RouteNotFound } from '../../errors.js';
 import { sendBody } from '../data-response.js';
-import { cacheControlFor, DOCS_PAGE, docsFile } from '../docs/assets.js';
+import { cacheControlFor, DOCS_PAGE, docsFile, FAVICON } from '../docs/assets.js';
 import type { AppState } from '../middleware/request-context.js';
 import { buildOpenApiDocument, type OpenApiOptions } from '../openapi/document.js';
 import { noQueryParameters } from '../query.js';
@@ -33,6 +33,12 @@ export function docsRoutes(options: OpenApiOptions): Router<AppState> {
   router.get('/docs/', noQuery, (ctx) => {
     ctx.set('Cache-Control', 'no-cache');
     return sendBody(ctx, DOCS_PAGE);
+  });
+
+  // Browsers ask every origin for /favicon.ico (on JSON pages too): Swagger UI's icon, rather than a 404.
+  router.get('/favicon.ico', noQuery, async (ctx) => {
+    ctx.set('Cache-Control', cacheControlFor(FAVICON));
+    await sendBody(ctx, await (docsFile(FAVICON) as Promise<CachedBody>));
   });
 
   router.get('/docs/:file', noQuery, async (ctx) => {

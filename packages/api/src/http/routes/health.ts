@@ -21,6 +21,7 @@ export function healthRoutes(cache: DatasetCache): Router<AppState> {
   router.get('/readyz', noQuery, async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     if (!cache.hasAnyData()) await cache.get(PROBE_DATASET); // throws UpstreamUnavailable → 503 problem
+    cache.retryBundled();
     const bundled = cache.bundledDatasets();
     ctx.body = { status: bundled.length > 0 ? 'degraded' : 'ready', bundled } satisfies Ready;
   });
