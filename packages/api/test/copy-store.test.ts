@@ -134,10 +134,14 @@ describe.each([
   it('quarantines a copy: never loaded again, kept aside with the reason', async () => {
     const { store } = fixture;
     await store.save(metaFor(first), first);
-    await store.quarantine('Producao.csv', 'READ_FAILED: no header row');
+    const movedTo = await store.quarantine('Producao.csv', 'READ_FAILED: no header row');
     expect(await store.load('Producao.csv')).toBeNull();
     const names = await fixture.names();
-    expect(names.every((name) => name.startsWith('quarantine/'))).toBe(true);
+    expect(
+      names.every((name) => /^quarantine\/\d{4}-\d{2}-\d{2}T[\d-]+\.\d{3}Z-Producao\.csv\//.test(name)),
+    ).toBe(true);
+    expect(movedTo.startsWith(store.location)).toBe(true);
+    expect(movedTo).toMatch(/quarantine\/[^/]+-Producao\.csv\/?$/);
     const reason = names.find((name) => name.endsWith('reason.txt'));
     const data = names.find((name) => name.endsWith(dataName('Producao.csv', sha256Hex(first))));
     expect(names.find((name) => name.endsWith('Producao.csv.meta.json'))).toBeDefined();

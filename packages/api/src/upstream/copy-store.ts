@@ -41,8 +41,11 @@ export interface CopyStore {
   load(file: string): Promise<StoredCopy | null>;
   /** Saves a new copy, or with `bytes` null only refreshes the metadata of the copy already stored. */
   save(meta: StoredMeta, bytes: Buffer | null): Promise<void>;
-  /** Moves the stored copy of `file` aside with the reason, so it is kept for inspection but never loaded again. */
-  quarantine(file: string, reason: string): Promise<void>;
+  /**
+   * Moves the stored copy of `file` aside (`quarantine/<time>-<file>/`, with a `reason.txt`), so it is kept for a
+   * person to look at but never loaded again. Returns where it went.
+   */
+  quarantine(file: string, reason: string): Promise<string>;
   /** Releases connections (the S3 client); the store is not used afterwards. */
   close(): Promise<void>;
 }

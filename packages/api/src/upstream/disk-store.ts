@@ -10,8 +10,6 @@ import {
   sha256Hex,
 } from './copy-store.js';
 
-const isMissing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
-
 /**
  * The last good copy of each upstream file, as published, in CACHE_DIR. Bytes are content-addressed
  * (`Producao.csv.<hash>`) and `<file>.meta.json` names the current one; each is written under a temporary name and
@@ -57,27 +55,25 @@ export class DiskStore implements CopyStore {
       meta = parsed.data;
       bytes = await readFile(join(this.dir, dataName(file, meta.contentHash)));
     } catch (error) {
-      if (isMissing(error)) return null;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw error;
     }
     return meta.contentHash === sha256Hex(bytes) ? { bytes, meta } : null;
   }
 
-  /** Moves the metadata and every copy of `file` into `quarantine/<file>.<time>/`, beside `reason.txt`. */
-  async quarantine(file: string, reason: string): Promise<void> {
-    const aside = join(this.dir, 'quarantine', `${file}.${new Date().toISOString().replace(/[:.]/g, '-')}`);
-    await mkdir(aside, { recursive: true });
-    await writeFile(join(aside, 'reason.txt'), `${reason}\n`);
-    const names = (await readdir(this.dir)).filter(
-      (name) => name === `${file}.meta.json` || isDataNameOf(file, name),
-    );
-    // The metadata first: once it is gone nothing loads this copy, whatever happens to the rest.
-    names.sort((a, b) => Number(b.endsWith('.meta.json')) - Number(a.endsWith('.meta.json')));
-    for (const name of names) {
-      await rename(join(this.dir, name), join(aside, name)).catch((error: unknown) => {
-        if (!isMissing(error)) throw error;
-      });
+  /**
+   * Moves every stored file of `file` (bytes and metadata) into `quarantine/<time>-<file>/` with a `reason.txt`,
+   * so that the copy is never loaded again but stays there for a person to look at. Returns that folder.
+   */
+  async quarantine(file: string, reason: string): Promise<string> {
+    const folder = join(this.dir, 'quarantine', `${new Date().toISOString().replaceAll(':', '-')}-${file}`);
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, 'reason.txt'), `${reason}\n`);
+    const prefix = `${file}.`;
+    for (const name of await readdir(this.dir)) {
+      if (name.startsWith(prefix)) await rename(join(this.dir, name), join(folder, name));
     }
+    return folder;
   }
 
   async close(): Promise<void> {}

@@ -131,11 +131,11 @@ export class S3Store implements CopyStore {
   }
 
   /**
-   * Copies the objects of `file` to `quarantine/<file>.<time>/` beside `reason.txt`, then deletes them (the
-   * metadata first, so nothing loads the copy again even if a later delete fails).
+   * Copies the objects of `file` to `quarantine/<time>-<file>/` beside a `reason.txt`, then deletes them (the
+   * metadata first: nothing loads the copy again even if a later delete fails). Returns the quarantine's URI.
    */
-  async quarantine(file: string, reason: string): Promise<void> {
-    const aside = `quarantine/${file}.${new Date().toISOString().replace(/[:.]/g, '-')}/`;
+  async quarantine(file: string, reason: string): Promise<string> {
+    const aside = `quarantine/${new Date().toISOString().replaceAll(':', '-')}-${file}/`;
     const names = (await this.namesOf(file)).sort(
       (a, b) => Number(b.endsWith('.meta.json')) - Number(a.endsWith('.meta.json')),
     );
@@ -150,6 +150,7 @@ export class S3Store implements CopyStore {
       );
     }
     await this.deleteAll(names);
+    return `${this.location}${aside}`;
   }
 
   async close(): Promise<void> {
