@@ -6,7 +6,8 @@
  * API: cold start + first `/v1/datasets/producao/rows?year=2020` with the store empty and the upstream on
  * loopback (it fetches the file), and with the store (S3 on s3rver, CACHE_S3_URI) holding the 15 files (it
  * restores them at init and answers from memory); then peak RSS once all 15 datasets were served.
- * Ingest: cold start + one scheduled run (the schedule's rendered input) against the API on loopback, into S3.
+ * Ingest: cold start + one scheduled run (the schedule's rendered input, the API key read from SSM on loopback)
+ * against the API on loopback, into S3 (s3rver).
  *
  * Targets (not asserted: printed, compared by the reader): API cold init + first response, store empty, under
  * 300 ms here; the ingester within 128 MB. `RUNS=9 pnpm bench:bundles`.
@@ -19,6 +20,7 @@ import { loadConfig, startServer } from '@vitibrasil/api';
 import { startStaticUpstream } from '@vitibrasil/api/testing';
 import { DATASET_IDS } from '@vitibrasil/core';
 import { S3RVER_CREDENTIALS, startS3rver } from '../../packages/ingest-lambda/test/helpers/s3rver.js';
+import { startFakeSsm } from '../../packages/ingest-lambda/test/helpers/ssm.js';
 import { answerOf, functionEnvironment, httpApiEvent, renderScheduleInput } from '../local/events.js';
 import { type Invocation, type LocalLambda, startLocalLambda } from '../local/local-lambda.js';
 import { synthesize } from '../local/synth.js';
@@ -34,7 +36,9 @@ const scratch: string[] = [];
 interface Sample {
   readonly initMs: number;
   readonly importMs: number;
+  readonly initCpuMs: number;
   readonly firstMs: number;
+  readonly firstCpuMs: number;
   readonly peakRssMb: number;
   readonly allDatasetsRssMb?: number;
 }
@@ -99,7 +103,9 @@ async function measure(
       samples.push({
         initMs: fn.init.sinceStartMs,
         importMs: fn.init.importMs,
+        initCpuMs: fn.init.cpuMs,
         firstMs: invocation.ms,
+        firstCpuMs: invocation.cpuMs,
         peakRssMb: invocation.peakRssBytes / MB,
         ...(after ? { allDatasetsRssMb: (await after(fn)) / MB } : {}),
       });
@@ -111,21 +117,42 @@ async function measure(
 }
 
 function report(title: string, samples: readonly Sample[]): void {
+  const line = (label: string, values: readonly number[], unit: string, digits = 0) =>
+    console.log(`  ${label.padEnd(46)}${show(values, digits)} ${unit}`);
   console.log(`\n${title} (${samples.length} cold starts; min / median / max)`);
-  console.log(`  cold init, process start → handler imported  ${show(samples.map((s) => s.initMs))} ms`);
-  console.log(`    of which the handler module's import      ${show(samples.map((s) => s.importMs))} ms`);
-  console.log(`  first response (handler)                    ${show(samples.map((s) => s.firstMs))} ms`);
-  console.log(
-    `  cold init + first response                  ${show(samples.map((s) => s.initMs + s.firstMs))} ms`,
+  line(
+    'cold init, process start → handler imported',
+    samples.map((s) => s.initMs),
+    'ms',
   );
-  console.log(
-    `  peak RSS after the first response           ${show(
-      samples.map((s) => s.peakRssMb),
-      1,
-    )} MB`,
+  line(
+    "  of which the handler module's import",
+    samples.map((s) => s.importMs),
+    'ms',
+  );
+  line(
+    'first response (handler)',
+    samples.map((s) => s.firstMs),
+    'ms',
+  );
+  line(
+    'cold init + first response',
+    samples.map((s) => s.initMs + s.firstMs),
+    'ms',
+  );
+  line(
+    '  CPU time of the two (all threads)',
+    samples.map((s) => s.initCpuMs + s.firstCpuMs),
+    'ms',
+  );
+  line(
+    'peak RSS after the first response',
+    samples.map((s) => s.peakRssMb),
+    'MB',
+    1,
   );
   const all = samples.flatMap((s) => (s.allDatasetsRssMb === undefined ? [] : [s.allDatasetsRssMb]));
-  if (all.length) console.log(`  peak RSS after serving all 15 datasets      ${show(all, 1)} MB`);
+  if (all.length) line('peak RSS after serving all 15 datasets', all, 'MB', 1);
 }
 
 const bundles = await bundleFunctions(DEFAULT_BUILD_DIR);
@@ -134,6 +161,7 @@ const upstream = await startStaticUpstream(SNAPSHOT_DIR);
 const s3 = await startS3rver('lake');
 const apiCache = mkdtempSync(join(tmpdir(), 'bench-api-cache-'));
 scratch.push(apiCache);
+const API_KEY = 'bench-ingester-key-0123456789';
 const api = await startServer(
   loadConfig({
     PORT: '0',
@@ -141,8 +169,12 @@ const api = await startServer(
     LOG_LEVEL: 'silent',
     UPSTREAM_BASE_URL: upstream.url,
     CACHE_DIR: apiCache,
+    API_KEYS: API_KEY,
+    RATE_LIMIT_PER_MINUTE: '0',
   }),
 );
+const ssm = await startFakeSsm();
+ssm.setParameter('/vitibrasil/api-keys', API_KEY);
 const aws = {
   AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
   AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
@@ -198,22 +230,32 @@ try {
     await measure(startApi('S3'), firstRequest, serveAll),
   );
 
-  const ingestEnvironment = functionEnvironment(template, 'IngesterFunction', {
+  // As deployed with apiKeysParameter: the key read from SSM at run time (the SSM client counts in the RSS).
+  const { template: keyed } = synthesize({ apiKeysParameter: '/vitibrasil/api-keys' }, DEFAULT_BUILD_DIR);
+  const ingestEnvironment = functionEnvironment(keyed, 'IngesterFunction', {
     API_BASE_URL: `${api.url}/`,
     LAKE_URI: `s3://${s3.bucket}`,
     S3_ENDPOINT: s3.endpoint,
+    AWS_ENDPOINT_URL_SSM: ssm.endpoint,
     ...aws,
   });
-  const input = renderScheduleInput(template, '2026-01-01T09:00:00Z');
+  const input = renderScheduleInput(keyed, '2026-01-01T09:00:00Z');
   report(
-    `Ingest (NODE_OPTIONS=${ingestEnvironment.NODE_OPTIONS}), one scheduled run of 15 datasets into S3 (s3rver)`,
+    `Ingest (NODE_OPTIONS=${ingestEnvironment.NODE_OPTIONS}, key from SSM), one scheduled run of 15 datasets into S3`,
     await measure(
-      () => startLocalLambda({ dir: bundles.ingest.dir, handler: HANDLER, environment: ingestEnvironment }),
+      () =>
+        startLocalLambda({
+          dir: bundles.ingest.dir,
+          handler: HANDLER,
+          environment: ingestEnvironment,
+          memorySizeMb: 128,
+        }),
       (fn) => fn.invoke(input),
     ),
   );
 } finally {
   await api.close();
+  await ssm.close();
   await s3.close();
   await upstream.close();
   await Promise.all(scratch.map((dir) => rm(dir, { recursive: true, force: true })));

@@ -18,6 +18,8 @@ export interface InitReport {
   readonly sinceStartMs: number;
   /** The handler module's import alone (its top-level await included). */
   readonly importMs: number;
+  /** CPU time (user + system, all threads) from the process's start to the end of the import. */
+  readonly cpuMs: number;
   readonly peakRssBytes: number;
 }
 
@@ -27,14 +29,18 @@ export interface ErrorReport {
   readonly code: unknown;
 }
 
+interface InvocationFigures {
+  /** Wall time of the handler call. */
+  readonly ms: number;
+  /** CPU time the process spent during it (all threads). */
+  readonly cpuMs: number;
+  /** The process's peak RSS so far. */
+  readonly peakRssBytes: number;
+}
+
 export type Invocation =
-  | { readonly type: 'result'; readonly result: unknown; readonly ms: number; readonly peakRssBytes: number }
-  | {
-      readonly type: 'error';
-      readonly error: ErrorReport;
-      readonly ms: number;
-      readonly peakRssBytes: number;
-    };
+  | ({ readonly type: 'result'; readonly result: unknown } & InvocationFigures)
+  | ({ readonly type: 'error'; readonly error: ErrorReport } & InvocationFigures);
 
 export interface LocalLambda {
   readonly init: InitReport;
@@ -117,6 +123,7 @@ export async function startLocalLambda(options: LocalLambdaOptions): Promise<Loc
         type: 'error',
         error: { name: 'Exit', message: error.message, code },
         ms: 0,
+        cpuMs: 0,
         peakRssBytes: 0,
       });
     }
