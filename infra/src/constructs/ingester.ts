@@ -106,6 +106,7 @@ export class Ingester extends Construct {
       API_BASE_URL: props.apiUrl,
       LAKE_URI: `s3://${props.bucket.bucketName}`,
       RAW: 'true',
+      // The `run finished` line the "nothing written" alarm reads is logged at INFO.
       LOG_LEVEL: 'INFO',
     };
     if (props.apiKeysParameter) {
