@@ -100,6 +100,7 @@ process.on('message', async (/** @type {{ type: string, id: number, event: unkno
       id: message.id,
       result,
       ms: performance.now() - started,
+      cpuMs: cpuMs() - cpuStarted,
       peakRssBytes: peakRssBytes(),
     });
   } catch (error) {
