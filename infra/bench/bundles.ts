@@ -23,7 +23,7 @@ import { S3RVER_CREDENTIALS, startS3rver } from '../../packages/ingest-lambda/te
 import { startFakeSsm } from '../../packages/ingest-lambda/test/helpers/ssm.js';
 import { answerOf, functionEnvironment, httpApiEvent, renderScheduleInput } from '../local/events.js';
 import { type Invocation, type LocalLambda, startLocalLambda } from '../local/local-lambda.js';
-import { synthesize } from '../local/synth.js';
+import { removeSyntheses, synthesize } from '../local/synth.js';
 import { type Bundle, bundleFunctions, DEFAULT_BUILD_DIR } from '../scripts/bundle.js';
 import { HANDLER } from '../src/lambda-conventions.js';
 
@@ -259,4 +259,5 @@ try {
   await s3.close();
   await upstream.close();
   await Promise.all(scratch.map((dir) => rm(dir, { recursive: true, force: true })));
+  removeSyntheses();
 }

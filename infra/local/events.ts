@@ -5,7 +5,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { resourceOf } from './synth.js';
 
 /** The host API Gateway puts in the requests it forwards (and the one the HTTP server is asked with). */
-export const API_HOST = 'abc123defg.execute-api.sa-east-1.amazonaws.com';
+const API_HOST = 'abc123defg.execute-api.sa-east-1.amazonaws.com';
 
 /**
  * A GET as an HTTP API sends it to a Lambda integration with payload format 2.0: lower-case headers, the raw

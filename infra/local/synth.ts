@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -9,14 +9,27 @@ import type { VitibrasilStack } from '../src/stack.js';
 const CDK_JSON = new URL('../cdk.json', import.meta.url);
 
 /** The context `cdk synth` gives the app: cdk.json's (feature flags), then the test's. */
-export function cdkContext(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+function cdkContext(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const { context } = JSON.parse(readFileSync(CDK_JSON, 'utf8')) as { context: Record<string, unknown> };
   return { ...context, ...overrides };
 }
 
+/** Folders made for syntheses (cloud assemblies hold copies of the assets), removed by removeSyntheses. */
+const made: string[] = [];
+const scratchDir = (prefix: string) => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+};
+
+/** Removes every folder the syntheses of this process made. */
+export function removeSyntheses(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
 /** Empty function folders: enough for assertions on the template (the bundle tests use real bundles). */
-export function placeholderBuild(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'vitibrasil-build-'));
+function placeholderBuild(): string {
+  const dir = scratchDir('vitibrasil-build-');
   mkdirSync(join(dir, 'api'));
   mkdirSync(join(dir, 'ingest'));
   return dir;
@@ -35,7 +48,7 @@ export function synthesize(
 ): Synthesized {
   const app = new App({
     context: cdkContext(context),
-    outdir: mkdtempSync(join(tmpdir(), 'vitibrasil-cdk-out-')),
+    outdir: scratchDir('vitibrasil-cdk-out-'),
   });
   const { stack } = createApp(buildDir, app);
   return { app, stack, template: Template.fromStack(stack) };

@@ -22,7 +22,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const DEFAULT_BUILD_DIR = join(ROOT, 'infra', 'build');
 
 /** Where each bundle's entry and handler are. */
-export const FUNCTIONS = {
+const FUNCTIONS = {
   api: { entry: 'packages/api/src/lambda/handler.ts' },
   ingest: { entry: 'packages/ingest-lambda/src/handler.ts' },
 } as const;
@@ -127,7 +127,7 @@ async function bundleFunction(name: FunctionName, outDir: string): Promise<Bundl
     banner: {
       js: "import { createRequire as __vitibrasilCreateRequire } from 'node:module'; const require = __vitibrasilCreateRequire(import.meta.url);",
     },
-    minify: process.env.BUNDLE_MINIFY !== 'false',
+    minify: true,
     // Class names stay readable in error logs (errorCode and Powertools print them).
     keepNames: true,
     legalComments: 'linked',

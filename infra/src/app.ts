@@ -3,7 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadSettings } from './settings.js';
 import { VitibrasilStack } from './stack.js';
 
-export const STACK_NAME = 'Vitibrasil';
+const STACK_NAME = 'Vitibrasil';
 
 /**
  * The CDK app: settings from context, the stack, and cdk-nag's AWS Solutions checks on everything (a finding

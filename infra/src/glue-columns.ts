@@ -5,7 +5,7 @@ import { type Column, Schema, type Type } from 'aws-cdk-lib/aws-glue';
  * The Hive type Athena reads each Parquet column kind as. Typed over every kind the writer knows, so a new kind in
  * `packages/ingest-lambda/src/parquet.ts` fails this build instead of drifting.
  */
-export const GLUE_TYPES: { readonly [K in ColumnKind]: Type } = {
+const GLUE_TYPES: { readonly [K in ColumnKind]: Type } = {
   STRING: Schema.STRING,
   INT32: Schema.INTEGER,
   DOUBLE: Schema.DOUBLE,

@@ -24,7 +24,7 @@ const isCalendarDate = (value: string) =>
  * What a deployment may change, read from CDK context (`cdk.json` or `-c key=value`), validated before anything
  * is built: a bad value stops the synth with a message naming it. infra/README.md's parameter table mirrors this.
  */
-export const SettingsSchema = z.object({
+const SettingsSchema = z.object({
   /** EventBridge Scheduler expression of the ingester's runs, in `scheduleTimeZone`. */
   scheduleExpression: z
     .string()

@@ -31,7 +31,7 @@ import {
   renderScheduleInput,
 } from '../local/events.js';
 import { type Invocation, type LocalLambda, startLocalLambda } from '../local/local-lambda.js';
-import { synthesize } from '../local/synth.js';
+import { removeSyntheses, synthesize } from '../local/synth.js';
 import { type Bundle, bundleFunctions, type FunctionName } from '../scripts/bundle.js';
 import { HANDLER } from '../src/lambda-conventions.js';
 
@@ -66,6 +66,7 @@ afterEach(async () => {
   await Promise.all(lambdas.splice(0).map((fn) => fn.close()));
 });
 afterAll(async () => {
+  removeSyntheses();
   await upstream.close();
   await Promise.all([buildDir, ...scratch].map((dir) => rm(dir, { recursive: true, force: true })));
 });

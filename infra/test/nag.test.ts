@@ -1,7 +1,9 @@
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { describe, expect, it } from 'vitest';
-import { synthesize } from '../local/synth.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { removeSyntheses, synthesize } from '../local/synth.js';
+
+afterAll(removeSyntheses);
 
 describe('cdk-nag AwsSolutions', () => {
   it.each([

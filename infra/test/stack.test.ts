@@ -11,16 +11,17 @@ import {
   RUN_FINISHED,
 } from '@vitibrasil/ingest-lambda';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryLake } from '../../packages/ingest-lambda/test/helpers/duckdb.js';
 import { makeRows } from '../../packages/ingest-lambda/test/helpers/fixtures.js';
-import { resourceOf, resourcesOf, synthesize } from '../local/synth.js';
+import { removeSyntheses, resourceOf, resourcesOf, synthesize } from '../local/synth.js';
 import { loadSettings, SettingsError } from '../src/settings.js';
 
 let template: Template;
 beforeAll(() => {
   template = synthesize().template;
 });
+afterAll(removeSyntheses);
 
 const ref = (prefix: string, template_ = template, type = 'AWS::S3::Bucket') => ({
   Ref: resourceOf(template_, type, prefix)[0],
@@ -56,14 +57,13 @@ describe('lake bucket', () => {
       VersioningConfiguration: { Status: 'Enabled' },
       LoggingConfiguration: { DestinationBucketName: ref('StorageAccessLogs'), LogFilePrefix: 'lake/' },
     });
-    template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
-    expect(template.toJSON().Resources[id]).toMatchObject({ DeletionPolicy: 'Retain' });
-    const [, logs] = resourceOf(template, 'AWS::S3::Bucket', 'StorageAccessLogs');
-    expect(
-      template.toJSON().Resources[resourceOf(template, 'AWS::S3::Bucket', 'StorageAccessLogs')[0]],
-    ).toMatchObject({
-      DeletionPolicy: 'Retain',
-    });
+    const [logsId, logs] = resourceOf(template, 'AWS::S3::Bucket', 'StorageAccessLogs');
+    for (const bucket of [id, logsId]) {
+      expect(template.toJSON().Resources[bucket]).toMatchObject({
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
+    }
     expect(logs.Properties).toMatchObject({
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, RestrictPublicBuckets: true },
       BucketEncryption: {
@@ -486,7 +486,7 @@ describe('API keys parameter', () => {
 });
 
 describe('Glue table and Athena', () => {
-  const [, table] = [0, () => resourceOf(template, 'AWS::Glue::Table', 'AnalyticsCurated')[1]];
+  const table = () => resourceOf(template, 'AWS::Glue::Table', 'AnalyticsCurated')[1];
   const input = () =>
     table().Properties.TableInput as Record<string, unknown> & {
       Parameters: Record<string, unknown>;

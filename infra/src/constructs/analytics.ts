@@ -9,8 +9,8 @@ import type { Settings } from '../settings.js';
 import { BUCKET_PREFIXES } from './lake-storage.js';
 
 /** The Glue table over `curated/`. */
-export const CURATED_TABLE = 'curated';
-export const ATHENA_ENGINE_VERSION = 'Athena engine version 3';
+const CURATED_TABLE = 'curated';
+const ATHENA_ENGINE_VERSION = 'Athena engine version 3';
 
 export interface AnalyticsProps
   extends Pick<

@@ -22,16 +22,16 @@ import { acknowledgeScopedWildcards, grantObjects, logicalIdOf, ssmParameterArn 
 import { FUNCTION_ARCHITECTURE, FUNCTION_RUNTIME } from './runtime.js';
 
 /** Namespace of the metric the stack derives from the ingester's logs. */
-export const METRIC_NAMESPACE = 'Vitibrasil';
+const METRIC_NAMESPACE = 'Vitibrasil';
 /** Datasets written per run, from the `run finished` log line. */
-export const DATASETS_WRITTEN_METRIC = 'DatasetsWritten';
+const DATASETS_WRITTEN_METRIC = 'DatasetsWritten';
 const DATASETS_WRITTEN_FIELD: keyof RunFinishedFields = 'datasets_written';
 
 /**
  * What the schedule sends: the scheduler's context attributes, rendered by it at each invocation. `time` is the
  * nominal UTC time (stable across retries), which the handler turns into the São Paulo processing date.
  */
-export const SCHEDULE_INPUT: ScheduleInputTemplate = {
+const SCHEDULE_INPUT: ScheduleInputTemplate = {
   time: scheduler.ContextAttribute.scheduledTime,
   schedule: scheduler.ContextAttribute.scheduleArn,
   execution: scheduler.ContextAttribute.executionId,
@@ -43,8 +43,8 @@ export const SCHEDULE_INPUT: ScheduleInputTemplate = {
  * (throttling, a missing permission); a failed run is retried by Lambda's own asynchronous retries.
  * Both are set explicitly, and both end in the same dead-letter queue.
  */
-export const SCHEDULER_RETRY = { retryAttempts: 3, maxEventAge: Duration.hours(6) } as const;
-export const FUNCTION_RETRY = { retryAttempts: 2, maxEventAge: Duration.hours(6) } as const;
+const SCHEDULER_RETRY = { retryAttempts: 3, maxEventAge: Duration.hours(6) } as const;
+const FUNCTION_RETRY = { retryAttempts: 2, maxEventAge: Duration.hours(6) } as const;
 
 /** A run takes seconds at 128 MB; retries and backoff against a cold API take minutes (see infra/README.md). */
 const TIMEOUT = Duration.minutes(10);
