@@ -1,18 +1,10 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { createApp } from '../src/app.js';
+import { cdkJsonContext, createApp } from '../src/app.js';
 import type { VitibrasilStack } from '../src/stack.js';
-
-const CDK_JSON = new URL('../cdk.json', import.meta.url);
-
-/** The context `cdk synth` gives the app: cdk.json's (feature flags), then the test's. */
-function cdkContext(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  const { context } = JSON.parse(readFileSync(CDK_JSON, 'utf8')) as { context: Record<string, unknown> };
-  return { ...context, ...overrides };
-}
 
 /** Folders made for syntheses (cloud assemblies hold copies of the assets), removed by removeSyntheses. */
 const made: string[] = [];
@@ -47,7 +39,7 @@ export function synthesize(
   buildDir = placeholderBuild(),
 ): Synthesized {
   const app = new App({
-    context: cdkContext(context),
+    context: { ...cdkJsonContext(), ...context },
     outdir: scratchDir('vitibrasil-cdk-out-'),
   });
   const { stack } = createApp(buildDir, app);

@@ -1,9 +1,19 @@
+import { readFileSync } from 'node:fs';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadSettings } from './settings.js';
 import { VitibrasilStack } from './stack.js';
 
 const STACK_NAME = 'Vitibrasil';
+const CDK_JSON = new URL('../cdk.json', import.meta.url);
+
+/**
+ * The context the CDK CLI gives the app from cdk.json (feature flags and settings), for an app started without
+ * the CLI: `pnpm synth` and the tests, which so make no credential or region lookups.
+ */
+export function cdkJsonContext(): Record<string, unknown> {
+  return (JSON.parse(readFileSync(CDK_JSON, 'utf8')) as { context: Record<string, unknown> }).context;
+}
 
 /**
  * The CDK app: settings from context, the stack, and cdk-nag's AWS Solutions checks on everything (a finding
