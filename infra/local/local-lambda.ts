@@ -1,6 +1,7 @@
 /**
- * Starts a function bundle in a child process as Lambda's Node.js runtime would (scripts/lambda-host.mjs) and
- * invokes it over IPC: used by the bundle tests and the benchmark. The child gets the function's environment
+ * Starts a function bundle in a child process as Lambda's Node.js runtime would (local/lambda-host.mjs) and
+ * invokes it over IPC, frozen (SIGSTOP) whenever it is not handling an invocation, as Lambda freezes it: used by
+ * the bundle tests and the benchmark. The child gets the function's environment
  * and nothing of the parent's (Lambda's own variables added, `/var/task` mapped to the bundle's folder), and its
  * NODE_OPTIONS from that environment, as on Lambda.
  */
@@ -105,13 +106,20 @@ export async function startLocalLambda(options: LocalLambdaOptions): Promise<Loc
     ready = done;
     failed = fail;
   });
+  // Lambda freezes an execution environment between its init and an invocation and between invocations: work
+  // left running after the handler returned (a background refresh) does not go on. So here: SIGSTOP, SIGCONT.
+  const freeze = () => child.exitCode === null && child.kill('SIGSTOP');
+  const thaw = () => child.exitCode === null && child.kill('SIGCONT');
   child.on('message', (message: HostMessage) => {
-    if (message.type === 'ready') ready(message);
-    else if (message.type === 'init-error')
+    if (message.type === 'ready') {
+      freeze();
+      ready(message);
+    } else if (message.type === 'init-error')
       failed(new Error(`init failed: ${message.error.name}: ${message.error.message}\n${stderr.join('\n')}`));
     else {
       const resolve = pending.get(message.id);
       pending.delete(message.id);
+      if (pending.size === 0) freeze();
       resolve?.(message as unknown as Invocation);
     }
   });
@@ -138,12 +146,14 @@ export async function startLocalLambda(options: LocalLambdaOptions): Promise<Loc
     invoke(event) {
       const id = nextId++;
       const answered = new Promise<Invocation>((resolve) => pending.set(id, resolve));
+      thaw();
       child.send({ type: 'invoke', id, event });
       return answered;
     },
     async close() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, 'exit');
+      thaw();
       // Asked to go first (the host exits when its channel closes); killed if it does not within 2 s.
       child.disconnect();
       const stubborn = setTimeout(() => child.kill('SIGKILL'), 2_000);

@@ -237,6 +237,28 @@ describe('API bundle, invoked with HTTP API payload 2.0 events', () => {
       expect(restored.headers['x-data-source']).toMatch(/^disk; state=/);
       expect(restored.body.equals(fresh.body)).toBe(true);
     });
+
+    it('finishes a background refresh before the handler returns, as the instance is frozen after it', async () => {
+      const first = await start('api', s3Environment());
+      expect(answerOf(await invokeApi(first, '/v1/datasets/importacao_suco/rows')).status).toBe(200);
+      await first.close();
+      const meta = async () =>
+        JSON.parse(Buffer.from(await s3.getObject('cache/ImpSuco.csv.meta.json')).toString()) as {
+          fetchedAt: string;
+        };
+      const before = (await meta()).fetchedAt;
+
+      await new Promise((done) => setTimeout(done, 1_100));
+      const second = await start('api', { ...s3Environment(), CACHE_TTL_SECONDS: '1' });
+      const stale = answerOf(await invokeApi(second, '/v1/datasets/importacao_suco/rows'));
+      // Answered from the restored copy, past its TTL: the refresh ran in the background of this request…
+      expect(stale.headers['x-data-source']).toBe('disk; state=stale');
+      // …and had confirmed the copy with the upstream and stored that before the handler returned.
+      expect(Date.parse((await meta()).fetchedAt)).toBeGreaterThan(Date.parse(before));
+      expect(
+        answerOf(await invokeApi(second, '/v1/datasets/importacao_suco/rows')).headers['x-data-source'],
+      ).toBe('upstream; state=fresh');
+    });
   });
 
   describe('with its keys in SSM (apiKeysParameter)', () => {
