@@ -1,4 +1,4 @@
-import { type ColumnKind, PARQUET_COLUMNS } from '@vitibrasil/ingest-lambda';
+import type { ColumnKind, ParquetColumn } from '@vitibrasil/ingest-lambda';
 import { type Column, Schema, type Type } from 'aws-cdk-lib/aws-glue';
 
 /**
@@ -14,16 +14,17 @@ const GLUE_TYPES: { readonly [K in ColumnKind]: Type } = {
   TIMESTAMP_MILLIS: Schema.TIMESTAMP,
 };
 
-/** The curated table's columns: the Parquet writer's, in its order, with the matching types. */
-export const CURATED_COLUMNS: Column[] = PARQUET_COLUMNS.map((column) => ({
-  name: column.name,
-  type: GLUE_TYPES[column.kind],
-  comment: column.nullable ? 'nullable' : 'never null',
-}));
+/** A table's columns: the Parquet writer's, in its order, with the matching types. */
+export const glueColumns = (columns: readonly ParquetColumn[]): Column[] =>
+  columns.map((column) => ({
+    name: column.name,
+    type: GLUE_TYPES[column.kind],
+    comment: column.nullable ? 'nullable' : 'never null',
+  }));
 
 /**
- * The partition keys, from the Hive folders `dataset=…/processing_date=…`. processing_date is a STRING, not a
- * DATE: see infra/README.md ("DATE or STRING").
+ * The partition keys of every lake table, from the Hive folders `dataset=…/processing_date=…`. processing_date is
+ * a STRING, not a DATE: see infra/README.md ("processing_date: STRING, not DATE").
  */
 export const PARTITION_KEYS: Column[] = [
   { name: 'dataset', type: Schema.STRING, comment: 'catalog id of the dataset' },

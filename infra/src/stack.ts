@@ -61,7 +61,12 @@ export class VitibrasilStack extends Stack {
       'The lake: curated/, raw/, manifests/, logs/; the API cache under cache/',
     );
     output('GlueDatabase', this.analytics.database.databaseName, 'Glue database');
-    output('GlueTable', this.analytics.table.tableName, 'Glue table over curated/ (partition projection)');
+    output(
+      'GlueTables',
+      Object.keys(this.analytics.tables).join(', '),
+      'Glue tables over curated/, revisions/ and quality/ (partition projection)',
+    );
+
     output('AthenaWorkGroup', this.analytics.workGroup.name, 'Athena workgroup with the named queries');
     output('AlarmTopic', this.alarmTopic.topicArn, 'SNS topic of the alarms');
     output(

@@ -8,7 +8,11 @@ const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 describe('infra/README.md', () => {
   it('shows each named query exactly as the stack stores it', () => {
     for (const query of LAKE_QUERIES) {
-      expect(README).toContain(`\`\`\`sql\n${query.sql('"vitibrasil"."curated"')}\n\`\`\``);
+      const sql = query.sql('"vitibrasil"."curated"', {
+        revisions: '"vitibrasil"."revisions"',
+        quality: '"vitibrasil"."quality"',
+      });
+      expect(README).toContain(`\`\`\`sql\n${sql}\n\`\`\``);
       expect(README).toContain(`(\`${query.id}\`)`);
     }
   });

@@ -6,12 +6,12 @@ import {
   encodeParquet,
   LAKE_FOLDERS,
   LAMBDA_NODE_OPTIONS,
-  PARQUET_COLUMNS,
   parseScheduledInput,
   RUN_FINISHED,
 } from '@vitibrasil/ingest-lambda';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeQuality, encodeRevisions } from '../../packages/ingest-lambda/src/parquet.js';
 import { queryLake } from '../../packages/ingest-lambda/test/helpers/duckdb.js';
 import { makeRows } from '../../packages/ingest-lambda/test/helpers/fixtures.js';
 import { removeSyntheses, resourceOf, resourcesOf, synthesize } from '../local/synth.js';
@@ -184,20 +184,32 @@ describe('ingest function', () => {
     });
   });
 
-  it('may write only under the lake folders, delete only in curated/ and raw/, read only manifests/', () => {
+  it('may write only under the lake folders, delete and read only where a run must', () => {
     const statements = statementsOf(template, 'IngesterRole');
     const s3Statements = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
     expect(s3Statements).toEqual([
-      { Effect: 'Allow', Action: 's3:GetObject', Resource: objectsUnder('manifests/') },
+      // manifests/latest.json, and each dataset's previous curated partition (to compare with).
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: ['curated/', 'manifests/'].map(objectsUnder) },
       {
         Effect: 'Allow',
         Action: 's3:PutObject',
-        Resource: ['curated/', 'logs/', 'manifests/', 'raw/'].map(objectsUnder),
+        Resource: ['curated/', 'logs/', 'manifests/', 'quality/', 'raw/', 'revisions/'].map(objectsUnder),
       },
-      { Effect: 'Allow', Action: 's3:DeleteObject', Resource: ['curated/', 'raw/'].map(objectsUnder) },
+      {
+        Effect: 'Allow',
+        Action: 's3:DeleteObject',
+        Resource: ['curated/', 'raw/', 'revisions/'].map(objectsUnder),
+      },
       { Effect: 'Allow', Action: 's3:ListBucket', Resource: arnOf('StorageLake') },
     ]);
-    expect(Object.values(LAKE_FOLDERS).sort()).toEqual(['curated/', 'logs/', 'manifests/', 'raw/']);
+    expect(Object.values(LAKE_FOLDERS).sort()).toEqual([
+      'curated/',
+      'logs/',
+      'manifests/',
+      'quality/',
+      'raw/',
+      'revisions/',
+    ]);
   });
 });
 
@@ -485,80 +497,108 @@ describe('API keys parameter', () => {
   });
 });
 
-describe('Glue table and Athena', () => {
-  const table = () => resourceOf(template, 'AWS::Glue::Table', 'AnalyticsCurated')[1];
-  const input = () =>
-    table().Properties.TableInput as Record<string, unknown> & {
-      Parameters: Record<string, unknown>;
-      StorageDescriptor: { Columns: { Name: string; Type: string }[]; Location: unknown; SerdeInfo: unknown };
-      PartitionKeys: { Name: string; Type: string }[];
-    };
+describe('Glue tables and Athena', () => {
+  type TableInput = {
+    Name: string;
+    Parameters: Record<string, unknown>;
+    StorageDescriptor: { Columns: { Name: string; Type: string }[]; Location: unknown; SerdeInfo: unknown };
+    PartitionKeys: { Name: string; Type: string }[];
+  };
+  const inputOf = (template_: Template, name: string) =>
+    resourceOf(template_, 'AWS::Glue::Table', `Analytics${name[0]?.toUpperCase()}${name.slice(1)}`)[1]
+      .Properties.TableInput as TableInput;
+  const stamp = { processedAt: new Date('2026-01-01T09:00:00Z'), runId: 'run' };
+  /** Each table, its folder and a file its writer produced (no rows needed: the schema is in the footer). */
+  const TABLES = [
+    {
+      name: 'curated',
+      folder: LAKE_FOLDERS.curated,
+      file: () => encodeParquet(makeRows('producao', 5), stamp),
+    },
+    {
+      name: 'revisions',
+      folder: LAKE_FOLDERS.revisions,
+      file: () => encodeRevisions([], '2025-12-30', stamp),
+    },
+    { name: 'quality', folder: LAKE_FOLDERS.quality, file: () => encodeQuality([], stamp) },
+  ] as const;
 
-  it('projects the 15 catalog ids and the processing dates from the start to NOW, over the Hive folders', () => {
-    expect(input().Parameters).toMatchObject({
-      'projection.enabled': 'true',
-      'projection.dataset.type': 'enum',
-      'projection.dataset.values': DATASET_IDS.join(','),
-      'projection.processing_date.type': 'date',
-      'projection.processing_date.format': 'yyyy-MM-dd',
-      'projection.processing_date.range': '2025-01-01,NOW',
-      'projection.processing_date.interval': '1',
-      'projection.processing_date.interval.unit': 'DAYS',
-      'storage.location.template': {
-        'Fn::Join': [
-          '',
-          ['s3://', ref('StorageLake'), `/curated/dataset=\${dataset}/processing_date=\${processing_date}/`],
-        ],
-      },
-      has_encrypted_data: 'false',
-    });
-    expect((input().Parameters['projection.dataset.values'] as string).split(',')).toHaveLength(15);
-    expect(input().PartitionKeys.map(({ Name, Type }) => [Name, Type])).toEqual([
-      ['dataset', 'string'],
-      ['processing_date', 'string'],
-    ]);
-    expect(input().StorageDescriptor).toMatchObject({
-      Location: { 'Fn::Join': ['', ['s3://', ref('StorageLake'), '/curated/']] },
-      SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
-    });
+  it.each(TABLES)(
+    '$name: projects the 15 catalog ids and the processing dates from the start to NOW, over its Hive folders',
+    ({ name, folder }) => {
+      const input = inputOf(template, name);
+      expect(input.Name).toBe(name);
+      expect(input.Parameters).toMatchObject({
+        'projection.enabled': 'true',
+        'projection.dataset.type': 'enum',
+        'projection.dataset.values': DATASET_IDS.join(','),
+        'projection.processing_date.type': 'date',
+        'projection.processing_date.format': 'yyyy-MM-dd',
+        'projection.processing_date.range': '2025-01-01,NOW',
+        'projection.processing_date.interval': '1',
+        'projection.processing_date.interval.unit': 'DAYS',
+        'storage.location.template': {
+          'Fn::Join': [
+            '',
+            [
+              's3://',
+              ref('StorageLake'),
+              `/${folder}dataset=\${dataset}/processing_date=\${processing_date}/`,
+            ],
+          ],
+        },
+        has_encrypted_data: 'false',
+      });
+      expect((input.Parameters['projection.dataset.values'] as string).split(',')).toHaveLength(15);
+      expect(input.PartitionKeys.map(({ Name, Type }) => [Name, Type])).toEqual([
+        ['dataset', 'string'],
+        ['processing_date', 'string'],
+      ]);
+      expect(input.StorageDescriptor).toMatchObject({
+        Location: { 'Fn::Join': ['', ['s3://', ref('StorageLake'), `/${folder}`]] },
+        SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
+      });
+    },
+  );
+
+  it('projects from the start date the context gives', () => {
     const { template: later } = synthesize({ projectionStartDate: '2025-06-01' });
-    const laterInput = resourceOf(later, 'AWS::Glue::Table', 'AnalyticsCurated')[1].Properties.TableInput as {
-      Parameters: Record<string, unknown>;
-    };
-    expect(laterInput.Parameters['projection.processing_date.range']).toBe('2025-06-01,NOW');
-  });
-
-  it('has the columns of the Parquet files the ingester writes, with the types Athena reads them as', async () => {
-    // The writer's schema, read from a real file by a real reader.
-    const dir = await mkdtemp(join(tmpdir(), 'glue-columns-'));
-    try {
-      const file = join(dir, 'producao.parquet');
-      await writeFile(
-        file,
-        encodeParquet(makeRows('producao', 5), { processedAt: new Date(), runId: 'run' }),
-      );
-      const schema = await queryLake(
-        dir,
-        `SELECT name, type, logical_type::VARCHAR AS logical FROM parquet_schema('${file}') WHERE name <> 'schema'`,
-      );
-      // How Athena (Hive) reads each Parquet physical/logical type.
-      const hiveType = (physical: unknown, logical: unknown) => {
-        const kind = String(logical ?? '');
-        if (physical === 'BYTE_ARRAY' && kind.includes('String')) return 'string';
-        if (physical === 'INT32' && !kind) return 'int';
-        if (physical === 'DOUBLE') return 'double';
-        if (physical === 'BOOLEAN') return 'boolean';
-        if (physical === 'INT64' && kind.includes('Timestamp')) return 'timestamp';
-        throw new Error(`no Hive type for ${String(physical)} ${kind}`);
-      };
-      const fromFile = schema.map((column) => [column.name, hiveType(column.type, column.logical)]);
-      const fromTable = input().StorageDescriptor.Columns.map((column) => [column.Name, column.Type]);
-      expect(fromTable).toEqual(fromFile);
-      expect(fromTable.map(([name]) => name)).toEqual(PARQUET_COLUMNS.map((column) => column.name));
-    } finally {
-      await rm(dir, { recursive: true, force: true });
+    for (const { name } of TABLES) {
+      expect(inputOf(later, name).Parameters['projection.processing_date.range']).toBe('2025-06-01,NOW');
     }
   });
+
+  it.each(TABLES)(
+    '$name: has the columns of the Parquet files the ingester writes, with the types Athena reads them as',
+    async ({ name, file }) => {
+      // The writer's schema, read from a real file by a real reader.
+      const dir = await mkdtemp(join(tmpdir(), 'glue-columns-'));
+      try {
+        const path = join(dir, `${name}.parquet`);
+        await writeFile(path, file());
+        const schema = await queryLake(
+          dir,
+          `SELECT name, type, logical_type::VARCHAR AS logical FROM parquet_schema('${path}') WHERE name <> 'schema'`,
+        );
+        // How Athena (Hive) reads each Parquet physical/logical type.
+        const hiveType = (physical: unknown, logical: unknown) => {
+          const kind = String(logical ?? '');
+          if (physical === 'BYTE_ARRAY' && kind.includes('String')) return 'string';
+          if (physical === 'INT32' && !kind) return 'int';
+          if (physical === 'DOUBLE') return 'double';
+          if (physical === 'BOOLEAN') return 'boolean';
+          if (physical === 'INT64' && kind.includes('Timestamp')) return 'timestamp';
+          throw new Error(`no Hive type for ${String(physical)} ${kind}`);
+        };
+        const fromFile = schema.map((column) => [column.name, hiveType(column.type, column.logical)]);
+        const fromTable = inputOf(template, name).StorageDescriptor.Columns.map((c) => [c.Name, c.Type]);
+        expect(fromTable).toEqual(fromFile);
+        expect(fromTable.length).toBeGreaterThan(3);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('has an engine 3 workgroup that enforces encrypted, expiring results and a scan cutoff', () => {
     template.hasResourceProperties('AWS::Athena::WorkGroup', {
@@ -576,7 +616,7 @@ describe('Glue table and Athena', () => {
     });
   });
 
-  it('stores the lake queries of packages/core as named queries over the table', () => {
+  it('stores the lake queries of packages/core as named queries over the tables', () => {
     const queries = Object.values(resourcesOf(template, 'AWS::Athena::NamedQuery')).map((q) => q.Properties);
     expect(queries).toHaveLength(LAKE_QUERIES.length);
     for (const query of LAKE_QUERIES) {
@@ -585,7 +625,10 @@ describe('Glue table and Athena', () => {
         Description: query.description,
         Database: 'vitibrasil',
         WorkGroup: 'vitibrasil',
-        QueryString: query.sql('"vitibrasil"."curated"'),
+        QueryString: query.sql('"vitibrasil"."curated"', {
+          revisions: '"vitibrasil"."revisions"',
+          quality: '"vitibrasil"."quality"',
+        }),
       });
     }
     // What the issue asks for is among them.
@@ -600,14 +643,14 @@ describe('Glue table and Athena', () => {
 });
 
 describe('outputs', () => {
-  it('name the API URL, the bucket, the Glue database and table, the workgroup and the alarm topic', () => {
+  it('name the API URL, the bucket, the Glue database and tables, the workgroup and the alarm topic', () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
     expect(Object.keys(outputs)).toEqual(
       expect.arrayContaining([
         'ApiUrl',
         'LakeBucket',
         'GlueDatabase',
-        'GlueTable',
+        'GlueTables',
         'AthenaWorkGroup',
         'AlarmTopic',
       ]),
@@ -622,6 +665,7 @@ describe('outputs', () => {
       ],
     });
     expect(outputs.LakeBucket?.Value).toEqual(ref('StorageLake'));
+    expect(outputs.GlueTables?.Value).toBe('curated, revisions, quality');
   });
 });
 

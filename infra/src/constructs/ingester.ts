@@ -81,12 +81,13 @@ export class Ingester extends Construct {
       description: "Vitibrasil ingester: its log group and the lake's folders, nothing else in the bucket.",
     });
     logGroup.grantWrite(role);
-    // What a run does: PUT curated/raw objects and delete others in their partition folder, read
-    // manifests/latest.json, PUT the manifests and the run log.
+    // What a run does: read manifests/latest.json and each dataset's previous curated partition (to compare);
+    // PUT its curated, raw, revisions and quality objects, deleting others in the partition folder (and the
+    // revisions object of a re-run that now finds no change); PUT the manifests and the run log.
     grantObjects(role, props.bucket, {
-      read: [LAKE_FOLDERS.manifests],
+      read: [LAKE_FOLDERS.curated, LAKE_FOLDERS.manifests],
       write: Object.values(LAKE_FOLDERS),
-      delete: [LAKE_FOLDERS.curated, LAKE_FOLDERS.raw],
+      delete: [LAKE_FOLDERS.curated, LAKE_FOLDERS.revisions, LAKE_FOLDERS.raw],
     });
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {

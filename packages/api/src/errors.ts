@@ -77,6 +77,23 @@ export class MethodNotAllowed extends AppError {
   readonly title = 'Method not allowed';
 }
 
+/** Revisions asked for a dataset of which this process holds one version only. */
+export class NoPreviousVersion extends AppError {
+  readonly code = 'NO_PREVIOUS_VERSION';
+  readonly status = 404;
+  readonly title = 'No previous version held';
+  constructor(
+    readonly dataset: string,
+    readonly contentHash: string,
+  ) {
+    super(
+      `no earlier version of '${dataset}' is held: since it started, this server has read only version ` +
+        `${contentHash.slice(0, 12)}. Revisions appear once the upstream publishes a new version; the lake's ` +
+        'revisions/ table keeps them across restarts.',
+    );
+  }
+}
+
 /** The client accepts none of the media types a route can send. */
 export class NotAcceptable extends AppError {
   readonly code = 'NOT_ACCEPTABLE';

@@ -291,6 +291,12 @@ describe('the OpenAPI document', () => {
     it('every operation answers its example request as documented', async () => {
       for (const [template, item] of Object.entries(doc.paths)) {
         const answer = await get(api.url + examplePath(template, item.get));
+        // Revisions need a second upstream version (test/revisions.test.ts): with one, the documented 404.
+        if (template === '/v1/datasets/{dataset}/revisions') {
+          expect(answer.status).toBe(404);
+          expect(conforms(doc, template, answer)).toMatchObject({ code: 'NO_PREVIOUS_VERSION' });
+          continue;
+        }
         expect([200, 301], template).toContain(answer.status);
         conforms(doc, template, answer);
       }

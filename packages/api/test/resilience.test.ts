@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -313,7 +314,9 @@ describe('the bundled snapshot, last resort', () => {
       async () => (await api.get('/producaoCSV')).headers.get('x-data-source') === 'upstream; state=fresh',
     );
     expect((await (await api.get('/readyz')).json()) as object).toEqual({ status: 'ready', bundled: [] });
-    // The upstream's bytes equal the bundle's here (an "unchanged" refresh): they must still reach CACHE_DIR.
+    // The upstream's bytes equal the bundle's here: they must still reach CACHE_DIR (written just after the copy
+    // is served, so wait for the metadata that names it).
+    await eventually(() => existsSync(join(api.cacheDir, 'Producao.csv.meta.json')));
     await api.close();
     apis.splice(apis.indexOf(api), 1);
     down();

@@ -1,4 +1,6 @@
 export * from './bundle.js';
 export * from './catalog.js';
+export * from './quality.js';
 export * from './queries.js';
+export * from './revisions.js';
 export * from './rows.js';

@@ -24,13 +24,20 @@ const event: ScheduledEvent = {
 const cpuBefore = process.cpuUsage();
 const started = performance.now();
 let outcome = 'succeeded';
-let figures: { lake: string; datasets: number; rows: number } = { lake: '', datasets: 0, rows: 0 };
+let figures: { lake: string; datasets: number; rows: number; compared: number } = {
+  lake: '',
+  datasets: 0,
+  rows: 0,
+  compared: 0,
+};
 try {
   const result = await handler(event);
   figures = {
     lake: process.env.LAKE_URI ?? '',
     datasets: result.datasets.length,
     rows: result.datasets.reduce((sum, d) => sum + d.rows, 0),
+    // Datasets compared with an earlier partition (read back from the lake): the revisions path was measured.
+    compared: result.datasets.filter((d) => d.added !== null).length,
   };
 } catch (error) {
   outcome = `failed: ${error instanceof Error ? error.message : String(error)}`;

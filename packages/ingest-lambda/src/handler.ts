@@ -14,7 +14,15 @@ export interface HandlerResult {
   readonly outcome: RunResult['outcome'];
   readonly manifest_key: string;
   readonly log_key: string;
-  readonly datasets: readonly { readonly dataset: string; readonly outcome: string; readonly rows: number }[];
+  /** Per dataset, with the rows added, removed and revised since its previous partition (null: not compared). */
+  readonly datasets: readonly {
+    readonly dataset: string;
+    readonly outcome: string;
+    readonly rows: number;
+    readonly added: number | null;
+    readonly removed: number | null;
+    readonly revised: number | null;
+  }[];
 }
 
 /** The processing date of an invocation: PROCESSING_DATE when set, else the scheduled time's day in São Paulo. */
@@ -65,7 +73,14 @@ export function createHandler(env: Env = process.env) {
       outcome: result.outcome,
       manifest_key: result.manifestKey,
       log_key: result.logKey,
-      datasets: result.datasets.map((d) => ({ dataset: d.dataset, outcome: d.outcome, rows: d.rows })),
+      datasets: result.datasets.map((d) => ({
+        dataset: d.dataset,
+        outcome: d.outcome,
+        rows: d.rows,
+        added: d.revisions?.added ?? null,
+        removed: d.revisions?.removed ?? null,
+        revised: d.revisions?.revised ?? null,
+      })),
     };
   };
 }

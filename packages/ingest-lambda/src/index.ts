@@ -38,11 +38,14 @@ export {
   PARQUET_COLUMNS,
   PARQUET_SCHEMA_VERSION,
   type ParquetColumn,
+  QUALITY_PARQUET_COLUMNS,
+  REVISIONS_PARQUET_COLUMNS,
 } from './parquet.js';
 export { newRunId, PROCESSING_TIME_ZONE, processingDateOf } from './processing-date.js';
 export {
   type DatasetResult,
   type FailureRecord,
+  type RevisionsResult,
   RUN_FINISHED,
   type RunFinishedFields,
   type RunResult,

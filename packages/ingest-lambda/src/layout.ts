@@ -7,6 +7,10 @@ import type { DatasetId } from '@vitibrasil/core';
 export const LAKE_FOLDERS = {
   /** Parquet, one object per dataset and processing date: the Glue table's location. */
   curated: 'curated/',
+  /** Parquet: rows added, removed and revised since the dataset's previous partition. */
+  revisions: 'revisions/',
+  /** Parquet: category totals that disagree with their items. */
+  quality: 'quality/',
   /** The API's NDJSON, gzip (RAW=true). */
   raw: 'raw/',
   /** Run manifests and `latest.json` (read back by the next run). */
@@ -24,6 +28,16 @@ export const lakeLayout = {
     `${LAKE_FOLDERS.curated}dataset=${dataset}/processing_date=${date}/`,
   curatedKey: (dataset: DatasetId, date: string) =>
     `${lakeLayout.curatedPrefix(dataset, date)}${dataset}.parquet`,
+  /** The dataset's curated partitions, all dates: where the previous partition is looked for. */
+  curatedDatasetPrefix: (dataset: DatasetId) => `${LAKE_FOLDERS.curated}dataset=${dataset}/`,
+  revisionsPrefix: (dataset: DatasetId, date: string) =>
+    `${LAKE_FOLDERS.revisions}dataset=${dataset}/processing_date=${date}/`,
+  revisionsKey: (dataset: DatasetId, date: string) =>
+    `${lakeLayout.revisionsPrefix(dataset, date)}${dataset}.parquet`,
+  qualityPrefix: (dataset: DatasetId, date: string) =>
+    `${LAKE_FOLDERS.quality}dataset=${dataset}/processing_date=${date}/`,
+  qualityKey: (dataset: DatasetId, date: string) =>
+    `${lakeLayout.qualityPrefix(dataset, date)}${dataset}.parquet`,
   rawPrefix: (dataset: DatasetId, date: string) =>
     `${LAKE_FOLDERS.raw}dataset=${dataset}/processing_date=${date}/`,
   rawKey: (dataset: DatasetId, date: string) => `${lakeLayout.rawPrefix(dataset, date)}${dataset}.ndjson.gz`,

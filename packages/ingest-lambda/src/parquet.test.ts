@@ -1,11 +1,18 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { TIDY_COLUMNS } from '@vitibrasil/core';
+import { RevisionSchema, TIDY_COLUMNS, TotalsMismatchSchema } from '@vitibrasil/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryLake } from '../test/helpers/duckdb.js';
 import { makeRows } from '../test/helpers/fixtures.js';
-import { encodeParquet, PARQUET_COLUMNS } from './parquet.js';
+import {
+  encodeParquet,
+  encodeQuality,
+  encodeRevisions,
+  PARQUET_COLUMNS,
+  QUALITY_PARQUET_COLUMNS,
+  REVISIONS_PARQUET_COLUMNS,
+} from './parquet.js';
 
 let root: string;
 const stamp = { processedAt: new Date('2026-01-01T02:00:00.123Z'), runId: '20260101T020000Z-abcd1234' };
@@ -88,5 +95,111 @@ describe('encodeParquet', () => {
         })),
       );
     }
+  });
+});
+
+describe('the revisions/ and quality/ tables', () => {
+  it('take their columns from the core schemas, without dataset, and DuckDB reads their types', async () => {
+    const stampColumns = ['processed_at', 'run_id'];
+    expect(REVISIONS_PARQUET_COLUMNS.map((c) => c.name)).toEqual([
+      ...Object.keys(RevisionSchema.shape).filter((c) => c !== 'dataset'),
+      'previous_processing_date',
+      ...stampColumns,
+    ]);
+    expect(QUALITY_PARQUET_COLUMNS.map((c) => c.name)).toEqual([
+      ...Object.keys(TotalsMismatchSchema.shape),
+      ...stampColumns,
+    ]);
+
+    const write = async (table: string, bytes: Uint8Array) => {
+      const dir = path.join(root, table, 'dataset=producao', 'processing_date=2025-12-31');
+      await mkdir(dir, { recursive: true });
+      await writeFile(path.join(dir, 'producao.parquet'), bytes);
+    };
+    await write(
+      'revisions',
+      encodeRevisions(
+        [
+          {
+            dataset: 'producao',
+            category: 'VINHO DE MESA',
+            item: 'Tinto',
+            country: null,
+            year: 2020,
+            change: 'revised',
+            old_quantity: 1,
+            new_quantity: 2.5,
+            old_value_usd: null,
+            new_value_usd: null,
+            old_flag: null,
+            new_flag: null,
+            old_value_flag: null,
+            new_value_flag: null,
+          },
+        ],
+        '2025-12-30',
+        stamp,
+      ),
+    );
+    await write(
+      'quality',
+      encodeQuality(
+        [
+          {
+            category: 'VINHO DE MESA',
+            year: 2007,
+            total: 226710045,
+            items_sum: 221901429,
+            difference: 4808616,
+            items: 3,
+            items_with_markers: 0,
+            kind: 'discrepancy',
+          },
+        ],
+        stamp,
+      ),
+    );
+    const types = async (table: string) =>
+      Object.fromEntries(
+        (
+          await queryLake(
+            root,
+            `DESCRIBE SELECT * EXCLUDE (file_row_number, dataset, processing_date) FROM {${table}}`,
+          )
+        ).map((t) => [t.column_name, t.column_type]),
+      );
+    expect(await types('revisions')).toEqual({
+      category: 'VARCHAR',
+      item: 'VARCHAR',
+      country: 'VARCHAR',
+      year: 'INTEGER',
+      change: 'VARCHAR',
+      old_quantity: 'DOUBLE',
+      new_quantity: 'DOUBLE',
+      old_value_usd: 'DOUBLE',
+      new_value_usd: 'DOUBLE',
+      old_flag: 'VARCHAR',
+      new_flag: 'VARCHAR',
+      old_value_flag: 'VARCHAR',
+      new_value_flag: 'VARCHAR',
+      previous_processing_date: 'VARCHAR',
+      processed_at: 'TIMESTAMP WITH TIME ZONE',
+      run_id: 'VARCHAR',
+    });
+    expect(await types('quality')).toEqual({
+      category: 'VARCHAR',
+      year: 'INTEGER',
+      total: 'DOUBLE',
+      items_sum: 'DOUBLE',
+      difference: 'DOUBLE',
+      items: 'INTEGER',
+      items_with_markers: 'INTEGER',
+      kind: 'VARCHAR',
+      processed_at: 'TIMESTAMP WITH TIME ZONE',
+      run_id: 'VARCHAR',
+    });
+    expect(await queryLake(root, 'SELECT new_quantity, previous_processing_date FROM {revisions}')).toEqual([
+      { new_quantity: 2.5, previous_processing_date: '2025-12-30' },
+    ]);
   });
 });

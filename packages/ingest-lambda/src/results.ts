@@ -1,4 +1,4 @@
-import type { DatasetId } from '@vitibrasil/core';
+import type { ChangeCounts, DatasetId } from '@vitibrasil/core';
 import type { RowIssue } from './errors.js';
 
 export interface FailureRecord {
@@ -6,6 +6,14 @@ export interface FailureRecord {
   readonly message: string;
   /** First invalid lines, for ROWS_INVALID. */
   readonly issues?: readonly RowIssue[];
+}
+
+/** The comparison of a written dataset with its previous partition. */
+export interface RevisionsResult extends ChangeCounts {
+  /** The partition compared with. */
+  readonly previousProcessingDate: string;
+  /** The revisions/ object written. */
+  readonly key: string;
 }
 
 /** What happened to one dataset in a run: in the run log, the manifest, the CLI summary and the logs. */
@@ -25,6 +33,13 @@ export interface DatasetResult {
   readonly key: string | null;
   readonly sha256: string | null;
   readonly rawKey: string | null;
+  /** The quality/ object written (the totals that disagree with their items), and how many rows it holds. */
+  readonly qualityKey: string | null;
+  readonly totalsMismatches: number | null;
+  /** Null when nothing was compared: no earlier partition (first run), a failed dataset, or revisionsError. */
+  readonly revisions: RevisionsResult | null;
+  /** The earlier partition could not be read: the data is written, the comparison is not. */
+  readonly revisionsError: FailureRecord | null;
   readonly error: FailureRecord | null;
 }
 

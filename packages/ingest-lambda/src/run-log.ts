@@ -30,6 +30,15 @@ export type RunLogLine =
       readonly key: string | null;
       readonly sha256: string | null;
       readonly raw_key: string | null;
+      readonly quality_key: string | null;
+      readonly totals_mismatches: number | null;
+      /** Rows added, removed and revised since previous_processing_date; null when nothing was compared. */
+      readonly added: number | null;
+      readonly removed: number | null;
+      readonly revised: number | null;
+      readonly previous_processing_date: string | null;
+      readonly revisions_key: string | null;
+      readonly revisions_error: FailureRecord | null;
       readonly error: FailureRecord | null;
     }
   | {
@@ -62,6 +71,14 @@ export function datasetLine(runId: string, time: Date, result: DatasetResult): R
     key: result.key,
     sha256: result.sha256,
     raw_key: result.rawKey,
+    quality_key: result.qualityKey,
+    totals_mismatches: result.totalsMismatches,
+    added: result.revisions?.added ?? null,
+    removed: result.revisions?.removed ?? null,
+    revised: result.revisions?.revised ?? null,
+    previous_processing_date: result.revisions?.previousProcessingDate ?? null,
+    revisions_key: result.revisions?.key ?? null,
+    revisions_error: result.revisionsError,
     error: result.error,
   };
 }

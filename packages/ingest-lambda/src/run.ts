@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import type { DatasetId } from '@vitibrasil/core';
+import { countChanges, type DatasetId, diffRows, totalsMismatches } from '@vitibrasil/core';
 import type { ApiClient } from './api-client.js';
 import { mapWithConcurrency } from './concurrency.js';
 import {
@@ -24,11 +24,13 @@ import {
   readLatestManifest,
 } from './manifest.js';
 import { parseRows } from './ndjson.js';
-import { encodeParquet, type RunStamp } from './parquet.js';
+import { encodeParquet, encodeQuality, encodeRevisions, type RunStamp } from './parquet.js';
+import { type ComparedPartition, fetchPreviousPartition, readPreviousRows } from './previous-partition.js';
 import { newRunId } from './processing-date.js';
 import {
   type DatasetResult,
   type FailureRecord,
+  type RevisionsResult,
   RUN_FINISHED,
   type RunFinishedFields,
   type RunResult,
@@ -200,12 +202,29 @@ export async function runIngest(options: RunOptions, deps: RunDependencies): Pro
     let attempts = 0;
     let rows = 0;
     let responseBytes = 0;
+    // Fetched while the API answers. A partition that cannot be read costs the comparison, never the data: it
+    // would fail every later run too.
+    const previousLoad = fetchPreviousPartition(destination, dataset, date).then(
+      (partition) => ({ partition, error: null }),
+      (error: unknown) => ({ partition: null, error: errorSummary(error) }),
+    );
     try {
       const response = await api.fetchRows(dataset);
       attempts = response.attempts;
       responseBytes = response.body.byteLength;
-      const parquet = toParquet(dataset, response.body, previousRows);
-      rows = parquet.rows;
+      const loaded = await previousLoad;
+      let revisionsError = loaded.error;
+      let previous: ComparedPartition | null = null;
+      if (loaded.partition) {
+        try {
+          previous = await readPreviousRows(dataset, loaded.partition);
+        } catch (error) {
+          revisionsError = errorSummary(error);
+        }
+      }
+      if (revisionsError) logger.warn('previous partition not compared', { dataset, error: revisionsError });
+      const encoded = toParquet(dataset, response.body, previousRows, previous);
+      rows = encoded.rows;
       let rawKey: string | null = null;
       if (options.keepRaw) {
         rawKey = lakeLayout.rawKey(dataset, date);
@@ -216,20 +235,50 @@ export async function runIngest(options: RunOptions, deps: RunDependencies): Pro
           'application/gzip',
         );
       }
+      // One object per partition under a key of its own, so a re-run replaces it in one request. With nothing
+      // compared, an earlier run's revisions of this date would describe another comparison: removed.
+      const qualityKey = lakeLayout.qualityKey(dataset, date);
+      const revisionsKey = lakeLayout.revisionsKey(dataset, date);
+      const compared = encoded.revisions;
+      await Promise.all([
+        destination.put(qualityKey, encoded.quality, PARQUET_CONTENT_TYPE),
+        compared
+          ? destination.put(revisionsKey, compared.bytes, PARQUET_CONTENT_TYPE)
+          : destination.delete(revisionsKey),
+      ]);
+      const revisions: RevisionsResult | null = compared
+        ? {
+            previousProcessingDate: compared.previousProcessingDate,
+            added: compared.added,
+            removed: compared.removed,
+            revised: compared.revised,
+            key: revisionsKey,
+          }
+        : null;
+      // The curated object last: a run that fails before it leaves the lake's latest data as it was.
       const key = lakeLayout.curatedKey(dataset, date);
-      await replaceObject(lakeLayout.curatedPrefix(dataset, date), key, parquet.bytes, PARQUET_CONTENT_TYPE);
+      await replaceObject(
+        lakeLayout.curatedPrefix(dataset, date),
+        key,
+        encoded.curated,
+        PARQUET_CONTENT_TYPE,
+      );
       return {
         dataset,
         outcome: 'written',
         rows,
         previousRows,
-        bytes: parquet.bytes.byteLength,
+        bytes: encoded.curated.byteLength,
         responseBytes,
         attempts,
         durationMs: Math.round(performance.now() - started),
         key,
-        sha256: createHash('sha256').update(parquet.bytes).digest('hex'),
+        sha256: createHash('sha256').update(encoded.curated).digest('hex'),
         rawKey,
+        qualityKey,
+        totalsMismatches: encoded.totalsMismatches,
+        revisions,
+        revisionsError,
         error: null,
       };
     } catch (error) {
@@ -248,19 +297,43 @@ export async function runIngest(options: RunOptions, deps: RunDependencies): Pro
         key: null,
         sha256: null,
         rawKey: null,
+        qualityKey: null,
+        totalsMismatches: null,
+        revisions: null,
+        revisionsError: null,
         error: error instanceof RowValidationError ? { ...summary, issues: error.issues } : summary,
       };
     }
   }
 
   /**
-   * Validates, guards and encodes one dataset synchronously, so its parsed rows are garbage as soon as the
-   * Parquet bytes exist instead of living on across the awaits of the upload.
+   * Validates, guards, compares and encodes one dataset synchronously, so its parsed rows are garbage as soon as
+   * the Parquet bytes exist instead of living on across the awaits of the uploads.
    */
-  function toParquet(dataset: DatasetId, body: Buffer, previousRows: number | null) {
+  function toParquet(
+    dataset: DatasetId,
+    body: Buffer,
+    previousRows: number | null,
+    previous: ComparedPartition | null,
+  ) {
     const parsed = parseRows(dataset, body);
     checkRowCount(dataset, parsed.length, previousRows, options.minRowRatio);
-    return { rows: parsed.length, bytes: encodeParquet(parsed, stamp) };
+    const mismatches = totalsMismatches(parsed);
+    const changes = previous ? diffRows(previous.rows, parsed) : null;
+    return {
+      rows: parsed.length,
+      curated: encodeParquet(parsed, stamp),
+      quality: encodeQuality(mismatches, stamp),
+      totalsMismatches: mismatches.length,
+      revisions:
+        previous && changes
+          ? {
+              previousProcessingDate: previous.date,
+              ...countChanges(changes),
+              bytes: encodeRevisions(changes, previous.date, stamp),
+            }
+          : null,
+    };
   }
 
   /** Writes `key`, then removes any other object in its partition folder: the partition holds only this run's. */

@@ -159,7 +159,9 @@ describe('the chain in separate processes: upstream → API → ingester CLI →
     expect(result.code, result.output).toBe(0);
     const copy = await temp('e2e-s3-copy-');
     const keys = await downloadPrefix(s3, 'e2e/', copy);
-    expect(keys.filter((k) => k.endsWith('.parquet'))).toHaveLength(15);
+    expect(keys.filter((k) => k.startsWith('e2e/curated/') && k.endsWith('.parquet'))).toHaveLength(15);
+    expect(keys.filter((k) => k.startsWith('e2e/quality/') && k.endsWith('.parquet'))).toHaveLength(15);
+    expect(keys.filter((k) => k.startsWith('e2e/revisions/'))).toEqual([]); // a first run compares nothing
     expect(keys.filter((k) => k.endsWith('.ndjson.gz'))).toHaveLength(15);
     await expectLakeEqualsApi(copy, await manifestOf(copy, result.output));
   });

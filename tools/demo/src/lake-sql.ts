@@ -1,9 +1,9 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { LakeQuery } from '@vitibrasil/core';
 
-/** The curated table of a local lake, as DuckDB reads it: every Parquet object, partitions from the folders. */
-export function curatedSource(lakeDir: string): string {
-  const glob = `${lakeDir.replaceAll("'", "''")}/curated/**/*.parquet`;
+/** A table of a local lake, as DuckDB reads it: every Parquet object, partitions from the folders. */
+export function tableSource(lakeDir: string, table: 'curated' | 'revisions' | 'quality'): string {
+  const glob = `${lakeDir.replaceAll("'", "''")}/${table}/**/*.parquet`;
   return `read_parquet('${glob}', hive_partitioning = true)`;
 }
 
@@ -17,7 +17,11 @@ export async function runLakeQueries(
   try {
     const results = [];
     for (const query of queries) {
-      const reader = await connection.runAndReadAll(query.sql(curatedSource(lakeDir)));
+      const sql = query.sql(tableSource(lakeDir, 'curated'), {
+        revisions: tableSource(lakeDir, 'revisions'),
+        quality: tableSource(lakeDir, 'quality'),
+      });
+      const reader = await connection.runAndReadAll(sql);
       results.push({ query, rows: reader.getRowObjectsJS() as Record<string, unknown>[] });
     }
     return results;

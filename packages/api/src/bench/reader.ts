@@ -1,20 +1,22 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { DATASETS } from '@vitibrasil/core';
+import { checkRows, DATASETS, type DatasetDefinition } from '@vitibrasil/core';
 import { serializeLegacy } from '../reader/legacy.js';
 import { readDataset } from '../reader/read-dataset.js';
 import { envNumber, formatTable, percentile, snapshotDir } from './common.js';
 
 /**
  * How long reading the 15 upstream files takes: once cold (fresh process, first call of every code path), then
- * warm (median and p95 over BENCH_ITERATIONS further passes). Prints figures only; never asserts on them.
+ * warm (median and p95 over BENCH_ITERATIONS further passes); of it, the quality checks; and, run with
+ * `--expose-gc`, the heap one version's rows of every dataset take (what keeping the previous versions costs).
+ * Prints figures only; never asserts on them.
  */
 const dir = snapshotDir();
 const iterations = Math.round(envNumber('BENCH_ITERATIONS', 50));
 const ms = (value: number): string => value.toFixed(2);
 
-const files = [];
+const files: { dataset: DatasetDefinition; bytes: Buffer; diskMs: number }[] = [];
 for (const dataset of DATASETS) {
   const start = performance.now();
   const bytes = await readFile(join(dir, dataset.file));
@@ -54,6 +56,31 @@ for (let i = 0; i < iterations; i++) {
   warm.push(performance.now() - start);
 }
 
+// The quality checks alone, over rows already read (readDataset runs them as its last step).
+const readOnce = files.map(
+  ({ dataset, bytes }) => readDataset(dataset, bytes, { lengthVerified: true }).rows,
+);
+const checks: number[] = [];
+for (let i = 0; i < iterations; i++) {
+  const start = performance.now();
+  for (const rows of readOnce) sink += checkRows(rows, null).totals_mismatches.length;
+  checks.push(performance.now() - start);
+}
+
+/** Heap taken by one more version's rows of every dataset, after full collections; null without --expose-gc. */
+function heapOfOneVersion(): number | null {
+  const collect = (globalThis as { gc?: () => void }).gc;
+  if (!collect) return null;
+  collect();
+  const before = process.memoryUsage().heapUsed;
+  const held = files.map(({ dataset, bytes }) => readDataset(dataset, bytes, { lengthVerified: true }).rows);
+  collect();
+  const after = process.memoryUsage().heapUsed;
+  sink += held.length;
+  return after - before;
+}
+const versionHeap = heapOfOneVersion();
+
 const sum = (pick: (row: (typeof cold)[number]) => number): number =>
   cold.reduce((t, row) => t + pick(row), 0);
 const kb = (bytes: number): string => (bytes / 1024).toFixed(1);
@@ -92,4 +119,12 @@ console.log(
 console.log(
   `warm, all ${cold.length} files (${iterations} passes): median ${ms(percentile(warm, 50))} ms, ` +
     `p95 ${ms(percentile(warm, 95))} ms, min ${ms(Math.min(...warm))} ms  [rows read: ${sink}]`,
+);
+console.log(
+  `of which the quality checks, warm: median ${ms(percentile(checks, 50))} ms, p95 ${ms(percentile(checks, 95))} ms`,
+);
+console.log(
+  versionHeap === null
+    ? 'heap of one version of every dataset: run with node --expose-gc'
+    : `heap of one version's rows of every dataset (the most the previous versions held can cost): ${(versionHeap / 1048576).toFixed(1)} MiB`,
 );

@@ -1,4 +1,4 @@
-import type { DatasetDefinition, TidyRow } from '@vitibrasil/core';
+import { type DatasetDefinition, diffRows, type Revision, type TidyRow } from '@vitibrasil/core';
 import { foldText } from '../reader/cells.js';
 import { serializeLegacy } from '../reader/legacy.js';
 import type { ReadDataset } from '../reader/read-dataset.js';
@@ -15,6 +15,15 @@ export interface FoldedRow {
   readonly country: string | null;
 }
 
+/** The version a snapshot replaced: only its rows and identity are kept, for the revisions between the two. */
+export interface PreviousVersion {
+  readonly rows: readonly TidyRow[];
+  readonly contentHash: string;
+  readonly changedAt: Date;
+  /** Last time the upstream confirmed it, before the new version replaced it. */
+  readonly fetchedAt: Date;
+}
+
 /**
  * One content version of one dataset: what was read from the bytes, plus everything derived from it, built
  * lazily once and kept. Requests for the same version and query reuse the same serialized body.
@@ -23,6 +32,9 @@ export class DatasetSnapshot {
   readonly rowCount: number;
   readonly yearFrom: number | null;
   readonly yearTo: number | null;
+  /** When this version was read (and its quality checked). */
+  readonly readAt = new Date();
+  private revisionList: Revision[] | undefined;
   private folded: FoldedRow[] | undefined;
   private json: string[] | undefined;
   private csv: string[] | undefined;
@@ -39,6 +51,8 @@ export class DatasetSnapshot {
     readonly changedAt: Date,
     /** Query bodies, shared by every dataset and version so that one memory budget bounds them all. */
     private readonly bodies: BodyCache,
+    /** The version this one replaced in this process, if any: only the last one is kept. */
+    readonly previous: PreviousVersion | null,
   ) {
     this.rowCount = read.rows.length;
     const years = read.table.measures.map((m) => m.year);
@@ -53,6 +67,13 @@ export class DatasetSnapshot {
   /** Short version tag used in cursors. */
   get versionTag(): string {
     return this.contentHash.slice(0, 12);
+  }
+
+  /** Rows added, removed and revised since the previous version; null when none is held. Computed once. */
+  revisions(): readonly Revision[] | null {
+    if (this.previous === null) return null;
+    this.revisionList ??= diffRows(this.previous.rows, this.rows);
+    return this.revisionList;
   }
 
   foldedRows(): readonly FoldedRow[] {

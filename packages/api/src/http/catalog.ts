@@ -1,6 +1,7 @@
-import { DATASETS, type DatasetDefinition } from '@vitibrasil/core';
+import { countChanges, DATASETS, type DatasetDefinition } from '@vitibrasil/core';
+import type { ReadingNotes } from '../reader/notes.js';
 import type { DatasetCache } from '../upstream/dataset-cache.js';
-import type { CatalogEntry } from './openapi/schemas.js';
+import type { CatalogEntry, ReadingNotesBody } from './openapi/schemas.js';
 
 /** Path of a dataset's legacy route, e.g. /processamentoCSV/tipo/Viniferas. */
 export const legacyPath = (dataset: DatasetDefinition): string =>
@@ -10,6 +11,17 @@ export const legacyPath = (dataset: DatasetDefinition): string =>
 export const datasetPath = (dataset: DatasetDefinition): string => `/v1/datasets/${dataset.id}`;
 export const rowsPath = (dataset: DatasetDefinition): string => `${datasetPath(dataset)}/rows`;
 
+/** How a version was read, as the catalog and the quality report show it. */
+export const readingNotes = (notes: ReadingNotes): ReadingNotesBody => ({
+  header: notes.header,
+  header_years: notes.headerYears.map((note) => ({
+    column: note.column,
+    label: note.label,
+    year: note.year,
+    measure: note.measure === 'value' ? 'value_usd' : 'quantity',
+  })),
+});
+
 /** One catalog entry: the dataset's definition and what is cached of it. */
 export function catalogEntry(
   dataset: DatasetDefinition,
@@ -18,6 +30,7 @@ export function catalogEntry(
 ): CatalogEntry {
   const { served, lastFailure } = cache.status(dataset.id);
   const snapshot = served?.snapshot;
+  const revisions = snapshot?.revisions();
   return {
     id: dataset.id,
     title: dataset.title,
@@ -27,6 +40,8 @@ export function catalogEntry(
     upstream_url: upstreamUrl(dataset.file),
     legacy_route: legacyPath(dataset),
     rows_url: rowsPath(dataset),
+    quality_url: `${datasetPath(dataset)}/quality`,
+    revisions_url: `${datasetPath(dataset)}/revisions`,
     cached:
       served && snapshot
         ? {
@@ -43,15 +58,16 @@ export function catalogEntry(
             year_to: snapshot.yearTo,
             encoding: snapshot.read.table.encoding,
             delimiter: snapshot.read.table.delimiter === '\t' ? 'tab' : 'semicolon',
-            notes: {
-              header: snapshot.read.notes.header,
-              header_years: snapshot.read.notes.headerYears.map((note) => ({
-                column: note.column,
-                label: note.label,
-                year: note.year,
-                measure: note.measure === 'value' ? 'value_usd' : 'quantity',
-              })),
-            },
+            notes: readingNotes(snapshot.read.notes),
+            quality: snapshot.read.quality.summary,
+            previous:
+              snapshot.previous && revisions
+                ? {
+                    content_hash: snapshot.previous.contentHash,
+                    fetched_at: snapshot.previous.fetchedAt.toISOString(),
+                    ...countChanges(revisions),
+                  }
+                : null,
           }
         : null,
     last_error: lastFailure

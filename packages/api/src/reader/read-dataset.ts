@@ -1,4 +1,4 @@
-import type { DatasetDefinition, TidyRow } from '@vitibrasil/core';
+import { checkRows, type DatasetDefinition, type QualityChecks, type TidyRow } from '@vitibrasil/core';
 import { MalformedUpstreamFile } from '../errors.js';
 import { decodeText } from './decode.js';
 import { sniffDelimiter } from './dialect.js';
@@ -15,6 +15,8 @@ export interface ReadDataset {
   readonly legacy: LegacyDocument;
   /** How the file was read where it departs from the latest releases (no header, year labels overruled). */
   readonly notes: ReadingNotes;
+  /** The consistency checks of these rows (totals against items, marker-only years, anomalies). */
+  readonly quality: QualityChecks;
 }
 
 export interface BodyFacts {
@@ -26,7 +28,10 @@ export interface BodyFacts {
   readonly lengthVerified: boolean;
 }
 
-/** bytes → decoded text → dialect → checked table → totals → tidy rows and legacy shape. Throws MalformedUpstreamFile. */
+/**
+ * bytes → decoded text → dialect → checked table → totals → tidy rows, legacy shape and quality checks.
+ * Throws MalformedUpstreamFile.
+ */
 export function readDataset(dataset: DatasetDefinition, bytes: Uint8Array, facts: BodyFacts): ReadDataset {
   const { text, encoding } = decodeText(bytes);
   const fail = (reason: string): never => {
@@ -49,10 +54,27 @@ export function readDataset(dataset: DatasetDefinition, bytes: Uint8Array, facts
     delimiter,
   });
   const categories = dataset.hasValue ? null : classifyRows(table);
+  const rows = tidyRows(dataset, table, categories);
   return {
     table,
-    rows: tidyRows(dataset, table, categories),
+    rows,
     legacy: legacyDocument(table, categories),
     notes,
+    quality: checkRows(rows, yearLabels(table, notes)),
   };
+}
+
+/**
+ * The year each quantity column is labelled with, as published: its year, unless a note says the label disagreed.
+ * Null for a file without a header, whose years are positions only.
+ */
+function yearLabels(table: PublishedTable, notes: ReadingNotes): number[] | null {
+  if (notes.header === 'absent') return null;
+  const labels = new Map(notes.headerYears.map((note) => [note.column, note.label]));
+  return table.measures
+    .filter((column) => column.measure === 'quantity')
+    .map((column) => {
+      const label = labels.get(column.index + 1);
+      return label === undefined ? column.year : Number.parseInt(label, 10);
+    });
 }

@@ -2,7 +2,7 @@ import { DATASETS, type DatasetDefinition, type DatasetId, getDataset } from '@v
 import type { Logger } from 'pino';
 import type { BundledFiles } from '../bundle/bundled-files.js';
 import { BodyCache } from '../data/cached-body.js';
-import { DatasetSnapshot } from '../data/snapshot.js';
+import { DatasetSnapshot, type PreviousVersion } from '../data/snapshot.js';
 import { errorCode, SuspiciousUpstreamFile, UpstreamUnavailable } from '../errors.js';
 import { type BodyFacts, readDataset } from '../reader/read-dataset.js';
 import type { UpstreamFetcher } from './client.js';
@@ -113,9 +113,14 @@ export class DatasetCache {
         if (load?.status === 'rejected') throw load.reason;
         const copy = load?.value;
         if (!copy) return;
-        const snapshot = this.snapshotOf(dataset, copy.bytes, copy.meta.contentHash, copy.meta.changedAt, {
-          lengthVerified: true, // the stored bytes matched their hash
-        });
+        const snapshot = this.snapshotOf(
+          dataset,
+          copy.bytes,
+          copy.meta.contentHash,
+          copy.meta.changedAt,
+          { lengthVerified: true }, // the stored bytes matched their hash
+          null,
+        );
         this.entries.set(dataset.id, {
           snapshot,
           fetchedAt: Date.parse(copy.meta.fetchedAt),
@@ -200,9 +205,14 @@ export class DatasetCache {
 
   private async loadBundled(bundled: BundledFiles, dataset: DatasetDefinition, entry: Entry): Promise<void> {
     const copy = await bundled.load(dataset.id);
-    const snapshot = this.snapshotOf(dataset, copy.bytes, copy.contentHash, copy.retrievedAt.toISOString(), {
-      lengthVerified: true, // the bytes matched the manifest's size and hash
-    });
+    const snapshot = this.snapshotOf(
+      dataset,
+      copy.bytes,
+      copy.contentHash,
+      copy.retrievedAt.toISOString(),
+      { lengthVerified: true }, // the bytes matched the manifest's size and hash
+      null, // used only while nothing is held
+    );
     if (entry.snapshot) return; // a copy from the upstream arrived meanwhile: never replace it with the bundle
     entry.snapshot = snapshot;
     entry.origin = 'bundled';
@@ -338,6 +348,7 @@ export class DatasetCache {
         contentHash,
         Number.isNaN(changedAt.getTime()) ? new Date(this.now()).toISOString() : changedAt.toISOString(),
         { contentType: response.contentType, lengthVerified: response.lengthVerified },
+        this.previousVersion(entry, contentHash),
       );
       // Fewer published rows, or fewer years (tidy rows), than half the last good copy: implausible, rejected.
       // The bundle is no such copy: the first valid upstream file replaces it.
@@ -433,14 +444,40 @@ export class DatasetCache {
     }
   }
 
+  /**
+   * The held version, as the one a new version replaces: its rows are kept (not its serialized bodies) so the
+   * revisions between the two can be served. Only one is kept: the new snapshot drops its own predecessor. None
+   * when the content is the same (the upstream serving the bundle's bytes): no release came between them.
+   */
+  private previousVersion(entry: Entry, contentHash: string): PreviousVersion | null {
+    const held = entry.snapshot;
+    return held && held.contentHash !== contentHash
+      ? {
+          rows: held.rows,
+          contentHash: held.contentHash,
+          changedAt: held.changedAt,
+          fetchedAt: new Date(entry.fetchedAt),
+        }
+      : null;
+  }
+
   private snapshotOf(
     dataset: DatasetDefinition,
     bytes: Buffer,
     contentHash: string,
     changedAt: string,
     facts: BodyFacts,
+    previous: PreviousVersion | null,
   ): DatasetSnapshot {
     const read = readDataset(dataset, bytes, facts);
-    return new DatasetSnapshot(dataset, read, contentHash, bytes.length, new Date(changedAt), this.bodies);
+    return new DatasetSnapshot(
+      dataset,
+      read,
+      contentHash,
+      bytes.length,
+      new Date(changedAt),
+      this.bodies,
+      previous,
+    );
   }
 }

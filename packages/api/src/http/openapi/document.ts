@@ -5,6 +5,7 @@ import { csvLine } from '../../data/csv.js';
 import {
   type AppError,
   InvalidParameter,
+  NoPreviousVersion,
   NotAcceptable,
   RateLimited,
   RequestTimeout,
@@ -23,13 +24,16 @@ import { RowsQuerySchema } from '../rows-query.js';
 import {
   CatalogEntrySchema,
   CatalogSchema,
+  EXAMPLE_HASH,
   HealthSchema,
   HomeIndexSchema,
   LegacyDocumentSchema,
   LegacyRecordSchema,
   type Problem,
   ProblemSchema,
+  QualityReportSchema,
   ReadySchema,
+  RevisionsSchema,
   RowsPageSchema,
   TIDY_ROW_EXAMPLES,
   TidyRowDocSchema,
@@ -104,6 +108,8 @@ export const COMPONENT_SCHEMAS = {
   Problem: ProblemSchema,
   LegacyRecord: LegacyRecordSchema,
   LegacyDocument: LegacyDocumentSchema,
+  QualityReport: QualityReportSchema,
+  Revisions: RevisionsSchema,
 } as const satisfies Record<string, z.ZodType>;
 
 const JSON_TYPE = 'application/json';
@@ -502,6 +508,56 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
               '/v1/datasets/producao/rows',
             ),
           }),
+          '503': responseRef('DataUnavailable'),
+          ...commonErrors('protected'),
+        },
+      },
+    },
+    '/v1/datasets/{dataset}/quality': {
+      get: {
+        operationId: 'getDatasetQuality',
+        summary: 'Quality report of the version served: totals against items, marker-only years, anomalies',
+        description:
+          'Computed once per upstream version, when it is read. Every category-year with at least one item row ' +
+          'is compared with its total; equal ones are not listed. The rows stay exactly as published.',
+        tags: ['datasets'],
+        parameters: [datasetParameter],
+        ...security,
+        responses: {
+          '400': responseRef('UnknownParameter'),
+          '200': ok('The report.', { [JSON_TYPE]: { schema: schemaRef('QualityReport') } }, DATA_HEADERS),
+          '304': notModified(DATA_HEADERS),
+          '404': unknownDataset,
+          '503': responseRef('DataUnavailable'),
+          ...commonErrors('protected'),
+        },
+      },
+    },
+    '/v1/datasets/{dataset}/revisions': {
+      get: {
+        operationId: 'getDatasetRevisions',
+        summary: 'Rows added, removed and revised by the last upstream release',
+        description:
+          'Between the version served and the one it replaced while this server ran (only the previous one is ' +
+          'kept, in memory). Rows are matched by dataset, category, item, country and year. The lake keeps the ' +
+          'same comparison between ingest runs, across restarts (revisions/).',
+        tags: ['datasets'],
+        parameters: [datasetParameter],
+        ...security,
+        responses: {
+          '400': responseRef('UnknownParameter'),
+          '200': ok('The changes.', { [JSON_TYPE]: { schema: schemaRef('Revisions') } }, DATA_HEADERS),
+          '304': notModified(DATA_HEADERS),
+          '404': problemResponse(
+            'No such dataset (valid_values lists the ids), or no previous version of it is held.',
+            {
+              unknown: problemOf(new UnknownDataset('vinhos', DATASET_IDS), '/v1/datasets/vinhos/revisions'),
+              noPrevious: problemOf(
+                new NoPreviousVersion('producao', EXAMPLE_HASH),
+                '/v1/datasets/producao/revisions',
+              ),
+            },
+          ),
           '503': responseRef('DataUnavailable'),
           ...commonErrors('protected'),
         },

@@ -1,4 +1,13 @@
-import { DATASET_IDS, type DatasetFamily, type TidyRow, TidyRowSchema } from '@vitibrasil/core';
+import {
+  ChangeCountsSchema,
+  DATASET_IDS,
+  type DatasetFamily,
+  QualityChecksSchema,
+  QualitySummarySchema,
+  RevisionSchema,
+  type TidyRow,
+  TidyRowSchema,
+} from '@vitibrasil/core';
 import { z } from 'zod';
 import { DATA_ORIGINS, DATA_STATES } from '../../upstream/dataset-cache.js';
 
@@ -23,7 +32,8 @@ const timestamp = z.iso.datetime();
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 const count = z.number().int().nonnegative();
 
-const EXAMPLE_HASH = 'b6ec34cc43dceceea9edee189a8d499b718315d01633b7eb20d4885b2c5f8f54';
+/** Producao.csv of the 2025-06 release. */
+export const EXAMPLE_HASH = 'b6ec34cc43dceceea9edee189a8d499b718315d01633b7eb20d4885b2c5f8f54';
 
 /** Real rows (Producao.csv, ImpSuco.csv), for the document's examples. */
 export const TIDY_ROW_EXAMPLES: readonly TidyRow[] = [
@@ -127,6 +137,7 @@ const ReadingNotesSchema = z
   })
   .strict()
   .describe("How the file was read where it departs from the way Embrapa's latest releases are written.");
+export type ReadingNotesBody = z.infer<typeof ReadingNotesSchema>;
 
 const CachedStateSchema = z
   .object({
@@ -156,6 +167,21 @@ const CachedStateSchema = z
     encoding: z.enum(['utf-8', 'windows-1252']),
     delimiter: z.enum(['tab', 'semicolon']),
     notes: ReadingNotesSchema,
+    quality: QualitySummarySchema.describe("Counts of the version's quality report (see quality_url)."),
+    previous: z
+      .object({
+        content_hash: sha256Hex,
+        fetched_at: timestamp.describe(
+          'Last time the upstream confirmed it, before this version replaced it.',
+        ),
+        ...ChangeCountsSchema.shape,
+      })
+      .strict()
+      .nullable()
+      .describe(
+        'The version this one replaced while the server ran, with the rows added, removed and revised since ' +
+          '(see revisions_url); null when none is held.',
+      ),
   })
   .strict();
 
@@ -170,6 +196,8 @@ export const CatalogEntrySchema = documented(
       upstream_url: z.url().describe("The file in Embrapa's download folder (or the configured mirror)."),
       legacy_route: z.string().startsWith('/').describe('Path of the legacy route serving this dataset.'),
       rows_url: z.string().startsWith('/'),
+      quality_url: z.string().startsWith('/'),
+      revisions_url: z.string().startsWith('/'),
       cached: CachedStateSchema.nullable().describe('What is held of the dataset; null while nothing is.'),
       last_error: z
         .object({ at: timestamp, code: z.string(), message: z.string() })
@@ -189,6 +217,8 @@ export const CatalogEntrySchema = documented(
       upstream_url: 'http://vitibrasil.cnpuv.embrapa.br/download/Producao.csv',
       legacy_route: '/producaoCSV',
       rows_url: '/v1/datasets/producao/rows',
+      quality_url: '/v1/datasets/producao/quality',
+      revisions_url: '/v1/datasets/producao/revisions',
       cached: {
         state: 'fresh',
         origin: 'upstream',
@@ -204,6 +234,17 @@ export const CatalogEntrySchema = documented(
         encoding: 'utf-8',
         delimiter: 'semicolon',
         notes: { header: 'published', header_years: [] },
+        quality: {
+          discrepancy: 0,
+          rounding: 2,
+          incomplete: 0,
+          marker_only_years: 0,
+          negative: 0,
+          non_integer: 0,
+          year_absent: 0,
+          year_duplicated: 0,
+        },
+        previous: null,
       },
       last_error: null,
     },
@@ -216,6 +257,119 @@ export const CatalogSchema = z
   .strict()
   .describe('The 15 datasets, in catalog order.');
 export type Catalog = z.infer<typeof CatalogSchema>;
+
+/** Comercio.csv of the 2025-06 release, and a made-up later version of Producao.csv. */
+const COMERCIO_HASH = 'e6ca21adc9eb00ec357ff4fa9b7f4d204fe7cd0d473e8dc7e30095880e4b302f';
+const LATER_HASH = '5d1f0c8a2e7b4d9c3a6f1e8b7d2c5a9f4e3b6d1c8a7f2e5b9c4d3a6f1e8b7d2c';
+
+export const QualityReportSchema = documented(
+  z
+    .object({
+      dataset: z.enum(DATASET_IDS),
+      content_hash: sha256Hex.describe('SHA-256 of the upstream file: the version the report describes.'),
+      checked_at: timestamp.describe('When this version was read and checked.'),
+      notes: ReadingNotesSchema,
+      ...QualityChecksSchema.shape,
+    })
+    .strict(),
+  'The consistency report of one upstream version, computed once when the version is read. It describes the rows ' +
+    'as published and never alters them: a user who adds up items may get another number than the total.',
+  [
+    {
+      dataset: 'comercializacao',
+      content_hash: COMERCIO_HASH,
+      checked_at: '2025-06-30T12:00:00.000Z',
+      notes: { header: 'published', header_years: [] },
+      totals_mismatches: [
+        {
+          category: 'VINHO DE MESA',
+          year: 2007,
+          total: 226710045,
+          items_sum: 221901429,
+          difference: 4808616,
+          items: 3,
+          items_with_markers: 0,
+          kind: 'discrepancy',
+        },
+      ],
+      marker_only_years: [],
+      anomalies: [],
+      rows_by_year: [{ year: 2007, rows: 62, quantity_markers: 0, quantity_empty: 0 }],
+      summary: {
+        discrepancy: 1,
+        rounding: 0,
+        incomplete: 0,
+        marker_only_years: 0,
+        negative: 0,
+        non_integer: 0,
+        year_absent: 0,
+        year_duplicated: 0,
+      },
+    },
+  ],
+);
+export type QualityReport = z.infer<typeof QualityReportSchema>;
+
+const VersionSchema = z
+  .object({
+    content_hash: sha256Hex.describe('SHA-256 of the upstream file.'),
+    changed_at: timestamp.describe("When the content was first seen (or the upstream's Last-Modified)."),
+    fetched_at: timestamp,
+  })
+  .strict();
+
+export const RevisionsSchema = documented(
+  z
+    .object({
+      dataset: z.enum(DATASET_IDS),
+      previous: VersionSchema.describe(
+        'The version replaced; fetched_at is the last time the upstream confirmed it.',
+      ),
+      current: VersionSchema.describe('The version served now; fetched_at is when it was received.'),
+      summary: ChangeCountsSchema,
+      changes: z
+        .array(RevisionSchema)
+        .describe('Revised and added rows in the current published order, then removed rows.'),
+    })
+    .strict(),
+  'What the last upstream release changed: the rows added, removed and revised between the version this server ' +
+    'held before and the one it serves now.',
+  [
+    {
+      dataset: 'producao',
+      previous: {
+        content_hash: EXAMPLE_HASH,
+        changed_at: '2025-06-30T12:00:00.000Z',
+        fetched_at: '2025-07-14T09:00:00.000Z',
+      },
+      current: {
+        content_hash: LATER_HASH,
+        changed_at: '2025-07-15T09:00:00.000Z',
+        fetched_at: '2025-07-15T09:00:00.000Z',
+      },
+      summary: { added: 0, removed: 0, revised: 1 },
+      changes: [
+        {
+          dataset: 'producao',
+          category: 'VINHO DE MESA',
+          item: 'Tinto',
+          country: null,
+          year: 2023,
+          change: 'revised',
+          old_quantity: 139320884,
+          new_quantity: 139320984,
+          old_value_usd: null,
+          new_value_usd: null,
+          old_flag: null,
+          new_flag: null,
+          old_value_flag: null,
+          new_value_flag: null,
+        },
+      ],
+    },
+  ],
+);
+export type Revisions = z.infer<typeof RevisionsSchema>;
 
 const path = z.string().startsWith('/');
 

@@ -7,6 +7,7 @@ import { sendData } from '../data-response.js';
 import type { AppState } from '../middleware/request-context.js';
 import type { Catalog } from '../openapi/schemas.js';
 import { noQueryParameters, parseQuery } from '../query.js';
+import { qualityBody, revisionsBody } from '../reports.js';
 import { RowsQuerySchema, rowsBody } from '../rows-query.js';
 
 function datasetParam(value: string): DatasetDefinition {
@@ -14,7 +15,7 @@ function datasetParam(value: string): DatasetDefinition {
   return getDataset(value);
 }
 
-/** The tidy API: catalog and rows. */
+/** The tidy API: catalog, rows, and each version's quality report and revisions. */
 export function v1Routes(cache: DatasetCache, upstreamUrl: (file: string) => string): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/v1' });
   const noQuery = noQueryParameters();
@@ -41,6 +42,18 @@ export function v1Routes(cache: DatasetCache, upstreamUrl: (file: string) => str
       nextUrl = `${ctx.path}?${params.toString()}`;
     }
     await sendData(ctx, served, body, nextUrl);
+  });
+
+  router.get('/datasets/:dataset/quality', noQuery, async (ctx) => {
+    const dataset = datasetParam(ctx.params.dataset ?? '');
+    const served = await cache.get(dataset.id);
+    await sendData(ctx, served, qualityBody(served.snapshot));
+  });
+
+  router.get('/datasets/:dataset/revisions', noQuery, async (ctx) => {
+    const dataset = datasetParam(ctx.params.dataset ?? '');
+    const served = await cache.get(dataset.id);
+    await sendData(ctx, served, revisionsBody(served.snapshot));
   });
 
   return router;

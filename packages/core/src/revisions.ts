@@ -1,0 +1,169 @@
+import { z } from 'zod';
+import { DATASET_IDS } from './catalog.js';
+import type { TidyRow } from './rows.js';
+
+/*
+ * What changed between two versions of a dataset, row by row. Pure: the API compares the version it holds with
+ * the one it replaced, the ingester the lake's previous partition with the one it writes (the revisions/ table).
+ */
+
+export const CHANGE_KINDS = ['added', 'removed', 'revised'] as const;
+export type ChangeKind = (typeof CHANGE_KINDS)[number];
+
+export const RevisionSchema = z
+  .object({
+    dataset: z.enum(DATASET_IDS),
+    category: z.string().nullable(),
+    item: z.string().nullable(),
+    country: z.string().nullable(),
+    year: z.number().int(),
+    change: z
+      .enum(CHANGE_KINDS)
+      .describe(
+        'added: the key is new; removed: the key is gone; revised: same key (dataset, category, item, country, ' +
+          'year), different quantity, value or marker.',
+      ),
+    old_quantity: z
+      .number()
+      .nullable()
+      .describe('Before (null when added, or when no number was published).'),
+    new_quantity: z
+      .number()
+      .nullable()
+      .describe('After (null when removed, or when no number is published).'),
+    old_value_usd: z.number().nullable(),
+    new_value_usd: z.number().nullable(),
+    old_flag: z.string().nullable().describe('Marker published instead of the quantity, before.'),
+    new_flag: z.string().nullable().describe('Marker published instead of the quantity, after.'),
+    old_value_flag: z.string().nullable().describe('Marker published instead of the value, before.'),
+    new_value_flag: z.string().nullable().describe('Marker published instead of the value, after.'),
+  })
+  .strict()
+  .describe('One row added, removed or revised between two versions, with its values before and after.');
+export type Revision = z.infer<typeof RevisionSchema>;
+
+export const ChangeCountsSchema = z
+  .object({
+    added: z.number().int().nonnegative(),
+    removed: z.number().int().nonnegative(),
+    revised: z.number().int().nonnegative(),
+  })
+  .strict();
+export type ChangeCounts = z.infer<typeof ChangeCountsSchema>;
+
+/** What the comparison reads of a row: its key and its values (a tidy row, or one read back from the lake). */
+export type ComparedRow = Pick<
+  TidyRow,
+  | 'dataset'
+  | 'category'
+  | 'item'
+  | 'country'
+  | 'year'
+  | 'quantity'
+  | 'quantity_flag'
+  | 'value_usd'
+  | 'value_flag'
+>;
+
+/** Rows by position, however they are held: an array, or the columns of a Parquet file read back. */
+export interface RowsByIndex {
+  readonly length: number;
+  at(index: number): ComparedRow | undefined;
+}
+
+const FNV_PRIME = 0x01000193;
+
+const mix = (hash: number, text: string | null): number => {
+  let h = hash;
+  if (text !== null) for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
+  // Ends each field, told apart from null: `a` + `bc` and `ab` + `c`, or null and '', hash apart.
+  return Math.imul(h ^ (text === null ? 0x1_0000 : 0x1_0001), FNV_PRIME);
+};
+
+/** FNV-1a over a row's key fields: a number per row, where a string would cost an allocation kept all along. */
+export function keyHash({ dataset, category, item, country, year }: ComparedRow): number {
+  const hash = mix(mix(mix(mix(0x811c9dc5, dataset), category), item), country);
+  return Math.imul(hash ^ year, FNV_PRIME);
+}
+
+const sameKey = (a: ComparedRow, b: ComparedRow): boolean =>
+  a.year === b.year &&
+  a.country === b.country &&
+  a.item === b.item &&
+  a.category === b.category &&
+  a.dataset === b.dataset;
+
+const sameValues = (a: ComparedRow, b: ComparedRow): boolean =>
+  a.quantity === b.quantity &&
+  a.value_usd === b.value_usd &&
+  a.quantity_flag === b.quantity_flag &&
+  a.value_flag === b.value_flag;
+
+function change(
+  kind: ChangeKind,
+  key: ComparedRow,
+  before: ComparedRow | null,
+  after: ComparedRow | null,
+): Revision {
+  return {
+    dataset: key.dataset,
+    category: key.category,
+    item: key.item,
+    country: key.country,
+    year: key.year,
+    change: kind,
+    old_quantity: before?.quantity ?? null,
+    new_quantity: after?.quantity ?? null,
+    old_value_usd: before?.value_usd ?? null,
+    new_value_usd: after?.value_usd ?? null,
+    old_flag: before?.quantity_flag ?? null,
+    new_flag: after?.quantity_flag ?? null,
+    old_value_flag: before?.value_flag ?? null,
+    new_value_flag: after?.value_flag ?? null,
+  };
+}
+
+/**
+ * The rows added, removed and revised from `previous` to `current`: revised and added in the current version's
+ * order, then removed in the previous version's. Rows are matched by key; should a file publish the same key twice,
+ * the n-th occurrence in one version is matched with the n-th in the other, so nothing is lost or double counted.
+ */
+export function diffRows(previous: RowsByIndex, current: readonly ComparedRow[]): Revision[] {
+  const rowAt = (i: number) => previous.at(i) as ComparedRow;
+  // Rows by the hash of their key: each hash's first row in `previous`, and from each row the next one with the
+  // same hash. One map entry per hash and two typed arrays, no string per row: on a 128 MB function a dataset's
+  // keys as strings cost more than its rows. Equal hashes are told apart by comparing the keys themselves.
+  const first = new Map<number, number>();
+  const next = new Int32Array(previous.length);
+  for (let i = previous.length - 1; i >= 0; i--) {
+    const hash = keyHash(rowAt(i));
+    next[i] = first.get(hash) ?? -1;
+    first.set(hash, i);
+  }
+  const matched = new Uint8Array(previous.length);
+  const changes: Revision[] = [];
+  for (const row of current) {
+    let i = first.get(keyHash(row)) ?? -1;
+    while (i !== -1 && (matched[i] === 1 || !sameKey(rowAt(i), row))) i = next[i] as number;
+    if (i === -1) {
+      changes.push(change('added', row, null, row));
+      continue;
+    }
+    matched[i] = 1;
+    const old = rowAt(i);
+    if (!sameValues(old, row)) changes.push(change('revised', row, old, row));
+  }
+  for (let i = 0; i < previous.length; i++) {
+    if (matched[i] === 0) {
+      const row = rowAt(i);
+      changes.push(change('removed', row, row, null));
+    }
+  }
+  return changes;
+}
+
+export function countChanges(changes: readonly Revision[]): ChangeCounts {
+  const counts: ChangeCounts = { added: 0, removed: 0, revised: 0 };
+  for (const { change: kind } of changes) counts[kind]++;
+  return counts;
+}
