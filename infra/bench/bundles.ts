@@ -7,7 +7,7 @@
  * loopback (it fetches the file), and with the store (S3 on s3rver, CACHE_S3_URI) holding the 15 files (it
  * restores them at init and answers from memory); then peak RSS once all 15 datasets were served.
  * Ingest: cold start + one scheduled run (the schedule's rendered input, the API key read from SSM on loopback)
- * against the API on loopback, into S3 (s3rver).
+ * against the API on loopback, into S3 (s3rver), comparing with the previous day's partition.
  *
  * Targets (not asserted: printed, compared by the reader): API cold init + first response, store empty, under
  * 300 ms here; the ingester within 128 MB. `RUNS=9 pnpm bench:bundles`.
@@ -239,6 +239,15 @@ try {
     AWS_ENDPOINT_URL_SSM: ssm.endpoint,
     ...aws,
   });
+  // The day before, unmeasured: each measured run then reads that partition back and compares, as every daily
+  // run after the first does.
+  const dayBefore = await startLocalLambda({
+    dir: bundles.ingest.dir,
+    handler: HANDLER,
+    environment: ingestEnvironment,
+  });
+  succeeded(await dayBefore.invoke(renderScheduleInput(keyed, '2025-12-31T09:00:00Z')));
+  await dayBefore.close();
   const input = renderScheduleInput(keyed, '2026-01-01T09:00:00Z');
   report(
     `Ingest (NODE_OPTIONS=${ingestEnvironment.NODE_OPTIONS}, key from SSM), one scheduled run of 15 datasets into S3`,

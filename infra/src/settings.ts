@@ -72,8 +72,11 @@ const SettingsSchema = z.object({
   alarmEmail: z.email().optional(),
   /** Memory of the API function, MB (CPU grows with it; see the bundle benchmark). */
   apiMemoryMb: z.coerce.number().int().min(128).max(10_240).default(512),
-  /** Memory of the ingester, MB (a whole run peaks near 110 MB with NODE_OPTIONS=--max-semi-space-size=4). */
-  ingestMemoryMb: z.coerce.number().int().min(128).max(10_240).default(128),
+  /**
+   * Memory of the ingester, MB. A run that compares with the previous partition and reads its key from SSM peaks
+   * at 122–128 MB (bench:bundles): 128 would leave no margin.
+   */
+  ingestMemoryMb: z.coerce.number().int().min(128).max(10_240).default(256),
   /** Embrapa's download folder, or a mirror; unset: the API's default. */
   upstreamBaseUrl: z.url({ protocol: /^https?$/ }).optional(),
   glueDatabaseName: z

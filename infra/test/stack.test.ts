@@ -140,12 +140,12 @@ describe('lake bucket', () => {
 });
 
 describe('ingest function', () => {
-  it('runs the bundle on arm64 Node.js 24 with 128 MB, the Node options the package exports, and its wiring', () => {
+  it('runs the bundle on arm64 Node.js 24 with 256 MB, the Node options the package exports, and its wiring', () => {
     const [, fn] = resourceOf(template, 'AWS::Lambda::Function', 'IngesterFunction');
     expect(fn.Properties).toMatchObject({
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
-      MemorySize: 128,
+      MemorySize: 256,
       Handler: 'index.handler',
       Timeout: 600,
       Environment: {
