@@ -17,6 +17,9 @@ export default defineConfig({
     ],
   },
   test: {
+    // Worker threads started by the code under test (the reader's) are loaded by Node, not by Vitest: these hooks
+    // let Node run their TypeScript sources, resolved as aliased above.
+    execArgv: ['--import', new URL('./packages/api/test/loader/register.mjs', import.meta.url).href],
     include: [
       'packages/*/src/**/*.test.ts',
       'packages/*/test/**/*.test.ts',

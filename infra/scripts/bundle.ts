@@ -23,8 +23,13 @@ export const DEFAULT_BUILD_DIR = join(ROOT, 'infra', 'build');
 
 /** Where each bundle's entry and handler are. */
 const FUNCTIONS = {
-  api: { entry: 'packages/api/src/lambda/handler.ts' },
-  ingest: { entry: 'packages/ingest-lambda/src/handler.ts' },
+  api: {
+    entry: 'packages/api/src/lambda/handler.ts',
+    // The reader's worker thread: IsolatedReader starts `./read-worker.mjs` beside its own module.
+    workers: { 'read-worker': 'packages/api/src/reader/worker/read-worker.ts' },
+    startsWorkers: 'packages/api/src/reader/worker/isolated-reader.ts',
+  },
+  ingest: { entry: 'packages/ingest-lambda/src/handler.ts', workers: {}, startsWorkers: null },
 } as const;
 export type FunctionName = keyof typeof FUNCTIONS;
 
@@ -87,6 +92,28 @@ const zodEnglishOnly: Plugin = {
   },
 };
 
+/**
+ * A worker entry is found at run time next to the module that starts it (`new URL('./read-worker.mjs',
+ * import.meta.url)`): that module must have landed in a file of the same folder as the worker's output.
+ */
+function checkWorkersBesideTheirStarter(name: FunctionName, metafile: Metafile, dir: string): void {
+  const { workers, startsWorkers } = FUNCTIONS[name];
+  if (!startsWorkers) return;
+  const starter = Object.entries(metafile.outputs).find(([, output]) =>
+    Object.keys(output.inputs).some((input) => resolve(input) === join(ROOT, startsWorkers)),
+  );
+  if (!starter) throw new Error(`${name}: ${startsWorkers} is not in the bundle`);
+  for (const worker of Object.keys(workers)) {
+    const expected = join(dirname(resolve(starter[0])), `${worker}.mjs`);
+    const built = Object.keys(metafile.outputs).map((path) => resolve(path));
+    if (!built.includes(expected) || dirname(expected) !== dir) {
+      throw new Error(
+        `${name}: ${worker}.mjs must sit beside ${relative(dir, resolve(starter[0]))}, in ${dir}`,
+      );
+    }
+  }
+}
+
 export interface Bundle {
   readonly name: FunctionName;
   /** The folder `lambda.Code.fromAsset` uploads. */
@@ -113,7 +140,12 @@ async function bundleFunction(name: FunctionName, outDir: string): Promise<Bundl
   const dir = join(outDir, name);
   await rm(dir, { recursive: true, force: true });
   const result = await build({
-    entryPoints: { index: join(ROOT, FUNCTIONS[name].entry) },
+    entryPoints: {
+      index: join(ROOT, FUNCTIONS[name].entry),
+      ...Object.fromEntries(
+        Object.entries(FUNCTIONS[name].workers).map(([out, path]) => [out, join(ROOT, path)]),
+      ),
+    },
     outdir: dir,
     bundle: true,
     splitting: true,
@@ -135,6 +167,7 @@ async function bundleFunction(name: FunctionName, outDir: string): Promise<Bundl
     logLevel: 'warning',
     plugins: [workspaceSources, inlinePackageJson, zodEnglishOnly],
   });
+  checkWorkersBesideTheirStarter(name, result.metafile, dir);
   if (name === 'api') {
     await cp(join(ROOT, 'data', 'vitibrasil'), join(dir, BUNDLED_SNAPSHOT_PATH), { recursive: true });
     // Resolved from the API's package, where it is a dependency.

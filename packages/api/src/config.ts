@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { DEFAULT_SHAPE_LIMITS } from './reader/shape-limits.js';
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const positiveInt = z.coerce.number().int().positive();
@@ -51,6 +52,15 @@ export const ApiConfigSchema = z
     UPSTREAM_TIMEOUT_MS: positiveInt.max(60_000).default(10_000),
     UPSTREAM_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
     UPSTREAM_MAX_BYTES: positiveInt.default(10 * 1024 * 1024),
+    /** Shape limits of one file, checked before its cells are parsed: past them it is refused as suspicious. */
+    UPSTREAM_MAX_COLUMNS: positiveInt.default(DEFAULT_SHAPE_LIMITS.maxColumns),
+    UPSTREAM_MAX_ROWS: positiveInt.default(DEFAULT_SHAPE_LIMITS.maxRows),
+    UPSTREAM_MAX_CELLS: positiveInt.default(DEFAULT_SHAPE_LIMITS.maxCells),
+    /** Heap of the worker thread that reads files; a file needing more costs the worker, not the process. */
+    READER_HEAP_MB: positiveInt.min(16).max(4096).default(256),
+    READER_TIMEOUT_MS: positiveInt.max(120_000).default(10_000),
+    /** Refreshes serving the same file, far smaller than the copy held, before it is accepted; 1: at once. */
+    ROW_GUARD_REFRESHES: positiveInt.max(1000).default(3),
     /** Unset: the API is open. Keys are secrets: never logged, compared by digest in constant time. */
     API_KEYS: z
       .string()

@@ -248,7 +248,10 @@ export class MalformedUpstreamFile extends Error {
   }
 }
 
-/** A well-formed file that is implausible next to the last good copy (far fewer rows). */
+/**
+ * A file beyond the reader's shape limits (columns, rows, cells), or implausible next to the last good copy (far
+ * fewer rows).
+ */
 export class SuspiciousUpstreamFile extends Error {
   readonly code = 'SUSPICIOUS_UPSTREAM_FILE';
   constructor(
@@ -256,6 +259,42 @@ export class SuspiciousUpstreamFile extends Error {
     readonly reason: string,
   ) {
     super(`${file}: ${reason}`);
+  }
+}
+
+// The reader runs in a worker thread with a heap cap and a deadline: a file that exhausts either costs the worker,
+// which is replaced, never the process. The file is then treated like a malformed one.
+
+/** Reading the file needed more than READER_HEAP_MB of heap. */
+export class ReaderOutOfMemory extends Error {
+  readonly code = 'READER_OUT_OF_MEMORY';
+  constructor(
+    readonly file: string,
+    readonly heapMb: number,
+  ) {
+    super(`${file}: reading it needed more than the reader's ${heapMb} MB heap`);
+  }
+}
+
+/** Reading the file took longer than READER_TIMEOUT_MS. */
+export class ReaderTimedOut extends Error {
+  readonly code = 'READER_TIMEOUT';
+  constructor(
+    readonly file: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`${file}: reading it took longer than ${timeoutMs} ms`);
+  }
+}
+
+/** The reader's worker failed otherwise (it could not start, or exited or threw unexpectedly). */
+export class ReaderCrashed extends Error {
+  readonly code = 'READER_CRASHED';
+  constructor(
+    readonly file: string,
+    options: { cause: unknown },
+  ) {
+    super(`${file}: the reader's worker failed: ${describeCause(options.cause)}`, options);
   }
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, Socket } from 'node:net';
 import { resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type Koa from 'koa';
@@ -19,6 +19,7 @@ import {
 } from './http/problem.js';
 import { createLogger } from './logger.js';
 import { ApiMetrics } from './metrics/api-metrics.js';
+import { IsolatedReader } from './reader/worker/isolated-reader.js';
 import { UpstreamClient } from './upstream/client.js';
 import { DatasetCache } from './upstream/dataset-cache.js';
 import { openStore } from './upstream/open-store.js';
@@ -41,11 +42,20 @@ export async function createApi(config: ApiConfig, logger: Logger = createLogger
   const client = new UpstreamClient(config);
   const metrics = new ApiMetrics();
   const store = await openStore(config);
+  const reader = new IsolatedReader({
+    maxColumns: config.UPSTREAM_MAX_COLUMNS,
+    maxRows: config.UPSTREAM_MAX_ROWS,
+    maxCells: config.UPSTREAM_MAX_CELLS,
+    heapMb: config.READER_HEAP_MB,
+    timeoutMs: config.READER_TIMEOUT_MS,
+  });
   const cache = new DatasetCache({
     fetcher: client,
     store,
+    reader,
     bundled: config.BUNDLED_SNAPSHOT ? new BundledFiles(resolve(config.BUNDLED_SNAPSHOT_DIR)) : null,
     ttlMs: config.CACHE_TTL_SECONDS * 1000,
+    rowGuardConfirmations: config.ROW_GUARD_REFRESHES,
     bodyCacheBytes: config.BODY_CACHE_MB * 1024 * 1024,
     logger,
     observer: metrics,
@@ -63,6 +73,7 @@ export async function createApi(config: ApiConfig, logger: Logger = createLogger
     keys,
     close: async () => {
       await client.close();
+      await reader.close();
       await store.close();
     },
   };
@@ -80,12 +91,17 @@ export async function startServer(config: ApiConfig, logger?: Logger): Promise<R
   const api = await createApi(config, logger);
   const handle = api.app.callback();
   let closing = false;
-  // A request without Host is answered by Koa like any other, not refused bare by Node.
-  const server = createServer({ requireHostHeader: false }, (req, res) => {
-    // While shutting down, answers ask keep-alive clients to go, so their sockets close after the response.
-    if (closing) res.setHeader('Connection', 'close');
-    void handle(req, res);
-  });
+  // A request without Host is answered by Koa like any other, not refused bare by Node. Node checks the header and
+  // request deadlines below only every connectionsCheckingInterval (30 s by default): every second, a slow client
+  // gets its 408 within about a second of the deadline, not up to 30 s after it.
+  const server = createServer(
+    { requireHostHeader: false, connectionsCheckingInterval: 1_000 },
+    (req, res) => {
+      // While shutting down, answers ask keep-alive clients to go, so their sockets close after the response.
+      if (closing) res.setHeader('Connection', 'close');
+      void handle(req, res);
+    },
+  );
   // Slow clients must not pin sockets forever (slowloris): headers within 10 s, the whole request within 30 s.
   // Handlers are bounded separately by REQUEST_TIMEOUT_MS.
   server.headersTimeout = 10_000;
@@ -94,8 +110,11 @@ export async function startServer(config: ApiConfig, logger?: Logger): Promise<R
   const refused = (method: string, failure: NodeLevelFailure) =>
     api.metrics.observeRequest(method, 'unparsed', failure.status, 0);
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    // A reset or closed socket cannot be answered; anything else gets a problem document, not Node's bare 400.
-    if (error.code === 'ECONNRESET' || !socket.writable) {
+    // A reset or closed socket cannot be answered, and one that already carries a response must not get a second
+    // one (a request answered before its announced body arrived, then timed out): as Node's own handler does, only
+    // a socket nothing was written to is answered, with a problem document rather than Node's bare 400.
+    const written = socket instanceof Socket ? socket.bytesWritten : 0;
+    if (error.code === 'ECONNRESET' || !socket.writable || written > 0) {
       socket.destroy();
       return;
     }

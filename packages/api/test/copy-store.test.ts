@@ -17,6 +17,7 @@ const metaFor = (bytes: Buffer, fetchedAt = '2025-06-01T00:00:00.000Z'): StoredM
   etag: '"v1"',
   lastModified: null,
   contentHash: sha256Hex(bytes),
+  previous: null,
 });
 
 /** One store under test, with a look at what it really holds (paths relative to its root, sorted). */

@@ -1,53 +1,22 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StaticUpstream, startStaticUpstream } from '../src/testing/static-upstream.js';
+import { buildMain, MAIN, startMain } from './child.js';
 import { SNAPSHOT_DIR } from './snapshot.js';
 import { removeDir, sleep } from './support.js';
-
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const MAIN = join(ROOT, 'packages/api/dist/main.js');
-
-interface Child {
-  readonly process: ChildProcess;
-  readonly url: string;
-  readonly logs: Array<Record<string, unknown>>;
-}
-
-/** The real entry point in its own process, as a container or systemd would run it. */
-async function startMain(env: Record<string, string>): Promise<Child> {
-  const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const logs: Array<Record<string, unknown>> = [];
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`exited with ${code} before listening`)));
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-      const entry = JSON.parse(line) as Record<string, unknown>;
-      logs.push(entry);
-      if (entry.msg === 'listening' && typeof entry.url === 'string') resolve(entry.url);
-    });
-  });
-  return { process: child, url, logs };
-}
 
 describe('graceful shutdown of the process', () => {
   let upstream: StaticUpstream;
   let cacheDir: string;
 
   beforeAll(async () => {
-    // The test runs the compiled entry point; make sure it is current (incremental: fast when nothing changed).
-    await promisify(execFile)(join(ROOT, 'node_modules/.bin/tsc'), ['-b', 'packages/core', 'packages/api'], {
-      cwd: ROOT,
-    });
+    // The test runs the compiled entry point; make sure it is current.
+    await buildMain();
     upstream = await startStaticUpstream(SNAPSHOT_DIR);
     cacheDir = await mkdtemp(join(tmpdir(), 'vitibrasil-shutdown-'));
   }, 120_000);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { type RunningServer, startServer } from '../src/server.js';
+import type { StaticUpstream } from '../src/testing/static-upstream.js';
 
 export interface TestApi extends RunningServer {
   readonly cacheDir: string;
@@ -45,6 +46,15 @@ export async function eventually(
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await sleep(20);
   }
+}
+
+/** Makes the upstream serve `body` in place of `file` (null: as published again); every other file as published. */
+export function replaceFile(upstream: StaticUpstream, file: string, body: Buffer | null): void {
+  upstream.setFault((requested, _req, res) => {
+    if (requested !== file || body === null) return false;
+    res.writeHead(200, { 'content-type': 'text/csv', 'content-length': body.length }).end(body);
+    return true;
+  });
 }
 
 /** The original returned numbers as text in columns that also held markers or decimal commas; we return numbers. */

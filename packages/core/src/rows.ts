@@ -23,7 +23,8 @@ export const TidyRowSchema = z
       .string()
       .nullable()
       .describe(
-        'Marker published instead of a quantity (nd, *, +, -, ...); null when a number was published.',
+        'Marker or other text published instead of a quantity (nd, *, +, -, a number too large for a double, ' +
+          '...), as published; null when a number was published.',
       ),
     value_usd: z.number().nullable().describe('Value in US$ (import/export datasets only).'),
     value_flag: z.string().nullable().describe('Marker published instead of a value.'),

@@ -1,13 +1,20 @@
 type CsvValue = string | number | boolean | null;
 
 const NEEDS_QUOTES = /[",\r\n]/;
+// What a spreadsheet reads as the start of a formula (OWASP, CSV injection): =, +, -, @, tab, carriage return.
+const FORMULA_START = /^[=+\-@\t\r]/;
 
-/** One RFC 4180 line: null as an empty field, quotes only where needed. */
+/**
+ * One RFC 4180 line: null as an empty field, quotes only where needed. Text that a spreadsheet would run as a
+ * formula gets a leading `'`, as OWASP recommends, so it is shown as text: a name `=HYPERLINK(…)` becomes
+ * `'=HYPERLINK(…)`, and the published markers `+` and `-` become `'+` and `'-`. Only text is changed: numbers
+ * (negative ones included) and booleans are written as they are.
+ */
 export function csvLine(values: readonly CsvValue[]): string {
   return values
     .map((value) => {
       if (value === null) return '';
-      const text = String(value);
+      const text = typeof value === 'string' && FORMULA_START.test(value) ? `'${value}` : String(value);
       return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
     })
     .join(',');

@@ -7,6 +7,7 @@ import { STYLESHEET_PATH } from './home/stylesheet.js';
 import { type ApiKeys, identifyClient, requireApiKey } from './middleware/api-key.js';
 import { compressDynamicBodies } from './middleware/compression.js';
 import { corsFor } from './middleware/cors.js';
+import { optionsNoContent } from './middleware/options.js';
 import { rateLimit, SlidingWindowLimiter } from './middleware/rate-limit.js';
 import { type AppState, requestContext } from './middleware/request-context.js';
 import { queryLengthLimit, requestTimeout } from './middleware/request-limits.js';
@@ -82,6 +83,7 @@ export function createApp(deps: AppDependencies): Koa<AppState> {
     app.use(unless(isProbe, rateLimit(new SlidingWindowLimiter(config.RATE_LIMIT_PER_MINUTE))));
   if (keys) app.use(unless(isOpen, requireApiKey()));
   app.use(requestTimeout(config.REQUEST_TIMEOUT_MS));
+  app.use(optionsNoContent());
   for (const router of [
     homeRoutes({ cache: deps.cache, upstreamUrl: deps.upstreamUrl, keysRequired: keys !== null }),
     healthRoutes(deps.cache),

@@ -8,6 +8,7 @@ import {
   type RefreshOutcome,
   type ServedData,
 } from '../upstream/dataset-cache.js';
+import type { GuardReason } from '../upstream/row-guard.js';
 
 const COMMON_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -22,6 +23,7 @@ export class ApiMetrics implements CacheObserver {
   private readonly duration: Histogram<'method' | 'route' | 'status'>;
   private readonly upstreamFetches: Counter<'dataset' | 'outcome'>;
   private readonly cacheLookups: Counter<'dataset' | 'result'>;
+  private readonly rowGuardDecisions: Counter<'dataset' | 'decision' | 'reason'>;
   private readonly bundledFallbacks: Counter<'dataset'>;
 
   constructor() {
@@ -50,6 +52,14 @@ export class ApiMetrics implements CacheObserver {
       name: 'dataset_cache_lookups_total',
       help: 'Dataset cache lookups: hit (fresh copy), stale (served past the TTL), miss (waited for the upstream).',
       labelNames: ['dataset', 'result'],
+      registers,
+    });
+    this.rowGuardDecisions = new Counter({
+      name: 'upstream_row_guard_decisions_total',
+      help:
+        'Row-count guard decisions on new upstream files, by dataset, decision (accepted, refused) and reason ' +
+        '(first_copy, plausible, like_previous, confirmed, override; fewer_rows).',
+      labelNames: ['dataset', 'decision', 'reason'],
       registers,
     });
     this.bundledFallbacks = new Counter({
@@ -130,6 +140,10 @@ export class ApiMetrics implements CacheObserver {
 
   upstreamFetch(dataset: DatasetId, outcome: RefreshOutcome): void {
     this.upstreamFetches.inc({ dataset, outcome });
+  }
+
+  rowGuard(dataset: DatasetId, decision: 'accepted' | 'refused', reason: GuardReason): void {
+    this.rowGuardDecisions.inc({ dataset, decision, reason });
   }
 
   bundledFallback(dataset: DatasetId): void {

@@ -54,3 +54,13 @@ describe('text normalization', () => {
     expect(foldText('VINHO ORGÂNICO')).toBe('vinho organico');
   });
 });
+
+describe('numbers too large for a double', () => {
+  const huge = `1${'0'.repeat(400)}`;
+  it('are not numbers: the text stays in the flag, and the legacy cell keeps it', () => {
+    expect(parseNumber(huge)).toBeNull();
+    expect(parseNumber(`${huge},5`)).toBeNull();
+    expect(parseMeasure(huge)).toEqual({ value: null, flag: huge });
+    expect(legacyCellValue(huge)).toBe(huge);
+  });
+});

@@ -14,9 +14,15 @@ const EMPTY: MeasureCell = { value: null, flag: null };
  * Parses a number as Embrapa writes it (`123`, `35881118,23`, `4.441`, `1.234.567,8`), or returns null. Its
  * decimals are commas, never points: a dot separates thousands (` 4.441 ` is 4441), and a dotted value whose
  * groups are not three digits (`0.5`, `12.34`) is not a number Embrapa writes, so it stays text.
+ * Digits too many for a double (`1` and 400 zeros) are not a number either: Infinity would be null in JSON and
+ * `Infinity` in CSV.
  */
 export function parseNumber(raw: string): number | null {
-  const text = raw.trim();
+  const value = parseDigits(raw.trim());
+  return value !== null && Number.isFinite(value) ? value : null;
+}
+
+function parseDigits(text: string): number | null {
   if (INTEGER.test(text)) return Number(text);
   if (DECIMAL_COMMA.test(text)) return Number(text.replace(',', '.'));
   if (THOUSANDS_DOT.test(text)) return Number(text.replaceAll('.', '').replace(',', '.'));

@@ -4,6 +4,7 @@ import { decodeText } from './decode.js';
 import { sniffDelimiter } from './dialect.js';
 import { type LegacyDocument, legacyDocument } from './legacy.js';
 import type { ReadingNotes } from './notes.js';
+import { checkShape, DEFAULT_SHAPE_LIMITS, type ShapeLimits } from './shape-limits.js';
 import { type PublishedTable, readPublishedTable } from './table.js';
 import { tidyRows } from './tidy.js';
 import { classifyRows } from './totals.js';
@@ -29,14 +30,23 @@ export interface BodyFacts {
 }
 
 /**
- * bytes → decoded text → dialect → checked table → totals → tidy rows, legacy shape and quality checks.
- * Throws MalformedUpstreamFile.
+ * bytes → decoded text → dialect → shape within limits → checked table → totals → tidy rows, legacy shape and
+ * quality checks.
+ * Throws MalformedUpstreamFile, or SuspiciousUpstreamFile for a file beyond the limits (before any cell is parsed).
+ * In the service it runs in the reader's worker thread (worker/isolated-reader.ts), never on the event loop.
  */
-export function readDataset(dataset: DatasetDefinition, bytes: Uint8Array, facts: BodyFacts): ReadDataset {
-  const { text, encoding } = decodeText(bytes);
+export function readDataset(
+  dataset: DatasetDefinition,
+  bytes: Uint8Array,
+  facts: BodyFacts,
+  limits: ShapeLimits = DEFAULT_SHAPE_LIMITS,
+): ReadDataset {
   const fail = (reason: string): never => {
     throw new MalformedUpstreamFile(dataset.file, reason);
   };
+  const decoded = decodeText(bytes);
+  if ('damaged' in decoded) return fail(decoded.damaged);
+  const { text, encoding } = decoded;
   if (text.trim() === '') fail('empty body');
   // Error pages come back with status 200 from this site; recognise them before reading them as CSV.
   if (/^\s*</.test(text) || facts.contentType?.toLowerCase().includes('text/html')) {
@@ -46,6 +56,7 @@ export function readDataset(dataset: DatasetDefinition, bytes: Uint8Array, facts
   if (!facts.lengthVerified && !/[\r\n]$/.test(text))
     fail('no line break at the end: the body may be truncated');
   const delimiter = sniffDelimiter(text) ?? fail('first line has neither tab nor semicolon delimiters');
+  checkShape(dataset.file, text, delimiter, limits);
   const { table, notes } = readPublishedTable({
     file: dataset.file,
     family: dataset.family,

@@ -10,6 +10,11 @@ export const StoredMetaSchema = z.object({
   etag: z.string().nullable(),
   lastModified: z.string().nullable(),
   contentHash: z.string().regex(/^[0-9a-f]{64}$/),
+  /** Rows and observations of the copy served before this one (the row guard compares with both); absent before. */
+  previous: z
+    .object({ rows: z.number().int().nonnegative(), observations: z.number().int().nonnegative() })
+    .nullable()
+    .default(null),
 });
 
 export type StoredMeta = z.infer<typeof StoredMetaSchema>;

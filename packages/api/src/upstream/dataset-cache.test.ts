@@ -6,6 +6,8 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SNAPSHOT_DIR } from '../../test/snapshot.js';
 import { type BundledCopy, BundledFiles } from '../bundle/bundled-files.js';
+import { DEFAULT_SHAPE_LIMITS } from '../reader/shape-limits.js';
+import { IsolatedReader } from '../reader/worker/isolated-reader.js';
 import { type StaticUpstream, startStaticUpstream } from '../testing/static-upstream.js';
 import { UpstreamClient } from './client.js';
 import { DatasetCache } from './dataset-cache.js';
@@ -23,6 +25,7 @@ class CountingBundle extends BundledFiles {
 describe('DatasetCache and the bundled snapshot', () => {
   let upstream: StaticUpstream;
   let client: UpstreamClient;
+  let reader: IsolatedReader;
   const temps: string[] = [];
   const temp = async () => {
     const dir = await mkdtemp(join(tmpdir(), 'vitibrasil-cache-unit-'));
@@ -33,8 +36,10 @@ describe('DatasetCache and the bundled snapshot', () => {
     new DatasetCache({
       fetcher: client,
       store: new DiskStore(await temp()),
+      reader,
       bundled,
       ttlMs,
+      rowGuardConfirmations: 3,
       bodyCacheBytes: 1 << 20,
       logger: pino({ level: 'silent' }),
     });
@@ -52,9 +57,11 @@ describe('DatasetCache and the bundled snapshot', () => {
       UPSTREAM_RETRIES: 0,
       UPSTREAM_MAX_BYTES: 10 << 20,
     });
+    reader = new IsolatedReader({ ...DEFAULT_SHAPE_LIMITS, heapMb: 256, timeoutMs: 10_000 });
   });
   afterEach(async () => {
     await client.close();
+    await reader.close();
     await upstream.close();
     for (const dir of temps.splice(0)) await rm(dir, { recursive: true, force: true });
   });

@@ -3,10 +3,19 @@ import type { Logger } from 'pino';
 import type { BundledFiles } from '../bundle/bundled-files.js';
 import { BodyCache } from '../data/cached-body.js';
 import { DatasetSnapshot, type PreviousVersion } from '../data/snapshot.js';
-import { errorCode, SuspiciousUpstreamFile, UpstreamUnavailable } from '../errors.js';
-import { type BodyFacts, readDataset } from '../reader/read-dataset.js';
+import {
+  errorCode,
+  MalformedUpstreamFile,
+  ReaderOutOfMemory,
+  ReaderTimedOut,
+  SuspiciousUpstreamFile,
+  UpstreamUnavailable,
+} from '../errors.js';
+import type { BodyFacts } from '../reader/read-dataset.js';
+import type { DatasetReader } from '../reader/worker/isolated-reader.js';
 import type { UpstreamFetcher } from './client.js';
 import { type CopyStore, type StoredMeta, sha256Hex } from './copy-store.js';
+import { type CopyCounts, type GuardReason, judgeCopy } from './row-guard.js';
 
 /** fresh: within the TTL; stale: past it, refresh under way; stale-if-error: the last refresh failed. */
 export const DATA_STATES = ['fresh', 'stale', 'stale-if-error'] as const;
@@ -53,20 +62,36 @@ interface Entry {
   /** When the bundle last failed to serve this dataset: not read again before the back-off has passed. */
   bundleFailedAt?: number;
   failure?: { at: number; error: unknown };
+  /** Counts of the copy served before the last accepted change (persisted with the metadata). */
+  previous: CopyCounts | null;
+  /** The file the row guard refuses now, and on how many consecutive refreshes the upstream served it. */
+  refused?: { contentHash: string; sightings: number };
+  /** The operator asked for the refused file to be accepted at the next refresh. */
+  override?: boolean;
 }
 
-/** A file with less than this share of the last good copy's rows is rejected as implausible. */
-const MIN_ROW_RATIO = 0.5;
+const countsOf = (snapshot: DatasetSnapshot): CopyCounts => ({
+  rows: snapshot.read.table.rows.length,
+  observations: snapshot.rowCount,
+});
+
+/** Failures that condemn the file itself (not the network, not the reader's worker): a stored copy is quarantined. */
+const rejectsFile = (error: unknown) =>
+  error instanceof MalformedUpstreamFile ||
+  error instanceof SuspiciousUpstreamFile ||
+  error instanceof ReaderOutOfMemory ||
+  error instanceof ReaderTimedOut;
 
 /** hit: a fresh copy; stale: a copy past its TTL, served at once; miss: nothing cached, the request waits. */
 export type CacheLookup = 'hit' | 'stale' | 'miss';
 /** How a refresh ended: new content, same bytes, a 304, or the failure's error code. */
 export type RefreshOutcome = 'updated' | 'unchanged' | 'not_modified' | (string & {});
 
-/** Told about every lookup and refresh (metrics). */
+/** Told about every lookup, refresh and row-guard decision (metrics). */
 export interface CacheObserver {
   cacheLookup(dataset: DatasetId, result: CacheLookup): void;
   upstreamFetch(dataset: DatasetId, outcome: RefreshOutcome): void;
+  rowGuard(dataset: DatasetId, decision: 'accepted' | 'refused', reason: GuardReason): void;
   /** A dataset fell back to the bundled snapshot. */
   bundledFallback(dataset: DatasetId): void;
 }
@@ -75,9 +100,13 @@ export interface DatasetCacheOptions {
   readonly fetcher: UpstreamFetcher & { urlOf(file: string): string };
   /** Where good copies are kept across restarts (CACHE_DIR, or CACHE_S3_URI). */
   readonly store: CopyStore;
+  /** Reads every copy, from the upstream or from the store, within the same limits, off the event loop. */
+  readonly reader: DatasetReader;
   /** The last resort; null turns it off (nothing held and the upstream failing is then a 503). */
   readonly bundled: BundledFiles | null;
   readonly ttlMs: number;
+  /** Consecutive refreshes serving the same file after which the row guard accepts it (1: at once). */
+  readonly rowGuardConfirmations: number;
   readonly logger: Logger;
   readonly observer?: CacheObserver;
   /** Memory budget of the serialized query bodies, all datasets together. */
@@ -103,37 +132,70 @@ export class DatasetCache {
     this.failureBackoffMs = Math.min(options.ttlMs, 30_000);
   }
 
-  /** Loads every good copy found in the store (all at once: on S3 each load is two round trips). Returns how many. */
+  /**
+   * Loads every good copy found in the store (CACHE_DIR or CACHE_S3_URI), all at once (on S3 each load is two
+   * round trips), then has each read by the same reader and within the same limits as an upstream file. A copy the
+   * reader rejects is quarantined (moved aside), so it is not read again at every start. Returns how many were
+   * restored.
+   */
   async restore(): Promise<number> {
     const loads = await Promise.allSettled(DATASETS.map((dataset) => this.options.store.load(dataset.file)));
     let restored = 0;
-    DATASETS.forEach((dataset, index) => {
+    for (const [index, dataset] of DATASETS.entries()) {
       const load = loads[index];
       try {
         if (load?.status === 'rejected') throw load.reason;
         const copy = load?.value;
-        if (!copy) return;
-        const snapshot = this.snapshotOf(
-          dataset,
-          copy.bytes,
-          copy.meta.contentHash,
-          copy.meta.changedAt,
-          { lengthVerified: true }, // the stored bytes matched their hash
-          null,
-        );
+        if (!copy) continue;
+        let snapshot: DatasetSnapshot;
+        try {
+          snapshot = await this.snapshotOf(
+            dataset,
+            copy.bytes,
+            copy.meta.contentHash,
+            copy.meta.changedAt,
+            { lengthVerified: true }, // the stored bytes matched their hash
+            null,
+          );
+        } catch (error) {
+          if (!rejectsFile(error)) throw error;
+          await this.quarantine(dataset, error);
+          continue;
+        }
         this.entries.set(dataset.id, {
           snapshot,
-          fetchedAt: Date.parse(copy.meta.fetchedAt),
+          // A clock that ran ahead when the copy was stored must not make it fresh for longer than the TTL.
+          fetchedAt: Math.min(Date.parse(copy.meta.fetchedAt), this.now()),
           origin: 'disk',
           release: null,
           validators: { etag: copy.meta.etag, lastModified: copy.meta.lastModified },
+          previous: copy.meta.previous,
         });
         restored++;
       } catch (error) {
         this.options.logger.warn({ dataset: dataset.id, err: error }, 'ignoring unreadable cached copy');
       }
-    });
+    }
     return restored;
+  }
+
+  /**
+   * The operator's override of the row guard (SIGUSR2): every file it refuses now is fetched again at once and
+   * accepted whatever its row count. Returns the datasets concerned.
+   */
+  overrideRowGuard(): DatasetId[] {
+    const concerned: DatasetId[] = [];
+    for (const [id, entry] of this.entries) {
+      if (!entry.refused) continue;
+      entry.override = true;
+      concerned.push(id);
+      if (!entry.inflight) this.refresh(id).catch(() => undefined); // logged in refresh
+    }
+    this.options.logger.warn(
+      { datasets: concerned },
+      'row guard override: refused files accepted at the next refresh',
+    );
+    return concerned;
   }
 
   /** The data to serve for a dataset; waits for the upstream only when nothing is cached. */
@@ -205,7 +267,7 @@ export class DatasetCache {
 
   private async loadBundled(bundled: BundledFiles, dataset: DatasetDefinition, entry: Entry): Promise<void> {
     const copy = await bundled.load(dataset.id);
-    const snapshot = this.snapshotOf(
+    const snapshot = await this.snapshotOf(
       dataset,
       copy.bytes,
       copy.contentHash,
@@ -266,6 +328,7 @@ export class DatasetCache {
         origin: 'upstream',
         release: null,
         validators: { etag: null, lastModified: null },
+        previous: null,
       };
       this.entries.set(id, entry);
     }
@@ -298,7 +361,8 @@ export class DatasetCache {
         freshForSeconds: 0,
       };
     }
-    const age = this.now() - entry.fetchedAt;
+    // Never negative, should the clock step back: max-age then never exceeds the TTL.
+    const age = Math.max(0, this.now() - entry.fetchedAt);
     const failedSinceFetch = entry.failure !== undefined && entry.failure.at >= entry.fetchedAt;
     const state: DataState =
       age < this.options.ttlMs ? 'fresh' : failedSinceFetch ? 'stale-if-error' : 'stale';
@@ -342,7 +406,8 @@ export class DatasetCache {
         return await this.keepHeldCopy(dataset, entry, entry.snapshot, 'unchanged', started);
       }
       const changedAt = response.lastModified ? new Date(response.lastModified) : new Date(this.now());
-      const snapshot = this.snapshotOf(
+      // Read in the worker, within the limits: nothing reaches the store before this succeeds.
+      const snapshot = await this.snapshotOf(
         dataset,
         response.body,
         contentHash,
@@ -350,20 +415,9 @@ export class DatasetCache {
         { contentType: response.contentType, lengthVerified: response.lengthVerified },
         this.previousVersion(entry, contentHash),
       );
-      // Fewer published rows, or fewer years (tidy rows), than half the last good copy: implausible, rejected.
-      // The bundle is no such copy: the first valid upstream file replaces it.
-      const previous = entry.origin === 'bundled' ? undefined : entry.snapshot;
-      const rows = snapshot.read.table.rows.length;
-      if (
-        previous &&
-        (rows < previous.read.table.rows.length * MIN_ROW_RATIO ||
-          snapshot.rowCount < previous.rowCount * MIN_ROW_RATIO)
-      ) {
-        throw new SuspiciousUpstreamFile(
-          dataset.file,
-          `${rows} rows (${snapshot.rowCount} observations) where the last good copy had ${previous.read.table.rows.length} (${previous.rowCount})`,
-        );
-      }
+      const guard = this.judge(dataset, entry, snapshot);
+      // The bundle is no copy the upstream served: it is not the one before the next.
+      if (entry.snapshot && entry.origin !== 'bundled') entry.previous = countsOf(entry.snapshot);
       entry.snapshot = snapshot;
       entry.validators = { etag: response.etag, lastModified: response.lastModified };
       this.confirm(entry);
@@ -373,7 +427,9 @@ export class DatasetCache {
         {
           dataset: dataset.id,
           outcome: 'updated',
-          rows,
+          guard,
+          rows: snapshot.read.table.rows.length,
+          observations: snapshot.rowCount,
           bytes: response.body.length,
           ms: this.now() - started,
         },
@@ -412,12 +468,75 @@ export class DatasetCache {
     return snapshot;
   }
 
-  /** The upstream delivered or confirmed the content held. */
+  /**
+   * The row guard's decision on a new file, counted here; an acceptance is logged by the caller (on its `upstream
+   * refresh` line), a refusal here, and thrown as SuspiciousUpstreamFile saying what would get the file accepted.
+   */
+  private judge(dataset: DatasetDefinition, entry: Entry, snapshot: DatasetSnapshot): GuardReason {
+    const candidate = countsOf(snapshot);
+    const sightings = entry.refused?.contentHash === snapshot.contentHash ? entry.refused.sightings + 1 : 1;
+    const confirmations = this.options.rowGuardConfirmations;
+    // The bundle is no copy the upstream served: the first valid upstream file replaces it whatever its size.
+    const held = entry.snapshot && entry.origin !== 'bundled' ? countsOf(entry.snapshot) : null;
+    const decision = judgeCopy({
+      candidate,
+      held,
+      previous: entry.previous,
+      sightings,
+      confirmations,
+      override: entry.override ?? false,
+    });
+    this.options.observer?.rowGuard(dataset.id, decision.accept ? 'accepted' : 'refused', decision.reason);
+    if (decision.accept) return decision.reason;
+    entry.refused = { contentHash: snapshot.contentHash, sightings };
+    this.options.logger.warn(
+      {
+        dataset: dataset.id,
+        guard: decision.reason,
+        candidate,
+        held,
+        previous: entry.previous,
+        sightings,
+        confirmations,
+      },
+      'row guard refused a file far smaller than the copy served',
+    );
+    const before = entry.previous
+      ? `, the one before it ${entry.previous.rows} (${entry.previous.observations})`
+      : '';
+    throw new SuspiciousUpstreamFile(
+      dataset.file,
+      `${candidate.rows} rows (${candidate.observations} observations) where the copy served has ` +
+        `${held?.rows} (${held?.observations})${before}; accepted if the upstream serves it on ` +
+        `${confirmations} consecutive refreshes (${sightings} so far), or at once on SIGUSR2`,
+    );
+  }
+
+  /** The upstream delivered or confirmed the content held: any refused file is no longer served consistently. */
   private confirm(entry: Entry): void {
     entry.fetchedAt = this.now();
     entry.origin = 'upstream';
     entry.release = null;
     entry.failure = undefined;
+    entry.refused = undefined;
+    entry.override = undefined;
+  }
+
+  /** Moves a stored copy the reader rejects aside, so that no later start reads it again. */
+  private async quarantine(dataset: DatasetDefinition, error: unknown): Promise<void> {
+    const reason = error instanceof Error ? error.message : String(error);
+    try {
+      const movedTo = await this.options.store.quarantine(dataset.file, reason);
+      this.options.logger.error(
+        { dataset: dataset.id, code: errorCode(error), reason, movedTo },
+        'cached copy rejected by the reader: quarantined',
+      );
+    } catch (failure) {
+      this.options.logger.error(
+        { dataset: dataset.id, code: errorCode(error), reason, err: failure },
+        'cached copy rejected by the reader, and could not be quarantined',
+      );
+    }
   }
 
   /** Writes the copy (or, with `bytes` null, only its refreshed metadata) to the store. */
@@ -435,6 +554,7 @@ export class DatasetCache {
       etag: entry.validators.etag,
       lastModified: entry.validators.lastModified,
       contentHash: snapshot.contentHash,
+      previous: entry.previous,
     };
     try {
       await this.options.store.save(meta, bytes);
@@ -461,15 +581,15 @@ export class DatasetCache {
       : null;
   }
 
-  private snapshotOf(
+  private async snapshotOf(
     dataset: DatasetDefinition,
     bytes: Buffer,
     contentHash: string,
     changedAt: string,
     facts: BodyFacts,
     previous: PreviousVersion | null,
-  ): DatasetSnapshot {
-    const read = readDataset(dataset, bytes, facts);
+  ): Promise<DatasetSnapshot> {
+    const read = await this.options.reader.read(dataset, bytes, facts);
     return new DatasetSnapshot(
       dataset,
       read,

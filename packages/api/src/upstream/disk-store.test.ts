@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ const metaFor = (bytes: Buffer, fetchedAt = '2025-06-01T00:00:00.000Z'): StoredM
   etag: null,
   lastModified: null,
   contentHash: sha256Hex(bytes),
+  previous: null,
 });
 
 describe('DiskStore', () => {
@@ -42,5 +43,35 @@ describe('DiskStore', () => {
     await writeFile(join(dir, `Producao.csv.${sha256Hex(second).slice(0, 16)}`), 'tampered');
     expect(await store.load('Producao.csv')).toBeNull();
     expect(await store.load('Comercio.csv')).toBeNull();
+  });
+
+  it('reads metadata written before it recorded the previous copy', async () => {
+    const store = new DiskStore(dir);
+    const bytes = Buffer.from('id;control;produto;2000\n1;A;A;1\n');
+    const { previous: _absent, ...older } = metaFor(bytes);
+    await store.save(metaFor(bytes), bytes);
+    await writeFile(join(dir, 'Producao.csv.meta.json'), JSON.stringify(older));
+    expect((await store.load('Producao.csv'))?.meta.previous).toBeNull();
+  });
+
+  it('quarantines a copy: moved aside with its reason, never loaded again, other files untouched', async () => {
+    const store = new DiskStore(dir);
+    const bad = Buffer.from('id;control;produto;2000\n1;A;A;1\n');
+    const other = Buffer.from('id;control;produto;2000\n1;B;B;2\n');
+    await store.save(metaFor(bad), bad);
+    await store.save({ ...metaFor(other), file: 'Comercio.csv' }, other);
+    const folder = await store.quarantine('Producao.csv', 'Producao.csv: columns: at least 9003');
+    expect(folder.startsWith(join(dir, 'quarantine'))).toBe(true);
+    expect(await store.load('Producao.csv')).toBeNull();
+    expect((await readdir(folder)).sort()).toEqual([
+      `Producao.csv.${sha256Hex(bad).slice(0, 16)}`,
+      'Producao.csv.meta.json',
+      'reason.txt',
+    ]);
+    expect(await readFile(join(folder, 'reason.txt'), 'utf8')).toBe('Producao.csv: columns: at least 9003\n');
+    expect((await store.load('Comercio.csv'))?.bytes).toEqual(other);
+    // A new good copy of the same file is stored and loaded as usual afterwards.
+    await store.save(metaFor(other), other);
+    expect((await store.load('Producao.csv'))?.bytes).toEqual(other);
   });
 });

@@ -492,7 +492,9 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
                 schema: {
                   type: 'string',
                   description:
-                    'RFC 4180, a header line then one TidyRow per line; null is an empty field (format=csv).',
+                    'RFC 4180, a header line then one TidyRow per line; null is an empty field (format=csv). ' +
+                    "Text a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR) gets a leading `'` " +
+                    "(OWASP): the markers `+` and `-` are written `'+` and `'-`. Numbers are written as they are.",
                 },
                 example: csvExample,
               },
@@ -830,7 +832,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
         "Brazil's wine-industry statistics as Embrapa publishes them (Vitibrasil): tidy rows under /v1, the " +
         "original service's routes, health and metrics. Every error is an RFC 9457 problem document " +
         '(application/problem+json) with a stable `code`. Every GET operation also answers HEAD (same headers, no ' +
-        'body); OPTIONS answers 200 with `Allow`. When rate limiting is on, every response of a limited route ' +
+        'body); OPTIONS answers 204 with `Allow`. When rate limiting is on, every response of a limited route ' +
         'carries the RateLimit-* headers, errors and 304s included.' +
         (options.authRequired
           ? ' Data routes and /metrics need an API key, sent as `x-api-key: <key>` or ' +

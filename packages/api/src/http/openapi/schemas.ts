@@ -203,7 +203,12 @@ export const CatalogEntrySchema = documented(
         .object({ at: timestamp, code: z.string(), message: z.string() })
         .strict()
         .nullable()
-        .describe('Last failure of the upstream for this file (a cached copy may still be served).'),
+        .describe(
+          'Last failure of the upstream for this file (a cached copy may still be served). Codes: ' +
+            'UPSTREAM_HTTP_ERROR, UPSTREAM_NETWORK_ERROR, UPSTREAM_TOO_LARGE, MALFORMED_UPSTREAM_FILE, ' +
+            'SUSPICIOUS_UPSTREAM_FILE (beyond the shape limits, or far fewer rows than the copy served), ' +
+            'READER_OUT_OF_MEMORY, READER_TIMEOUT, READER_CRASHED.',
+        ),
     })
     .strict(),
   'A dataset of the catalog and what is cached of it.',

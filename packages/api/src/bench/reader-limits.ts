@@ -1,0 +1,214 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
+import { DATASETS, type DatasetDefinition, getDataset } from '@vitibrasil/core';
+import { loadConfig } from '../config.js';
+import { decodeText } from '../reader/decode.js';
+import { sniffDelimiter } from '../reader/dialect.js';
+import type { ReadDataset } from '../reader/read-dataset.js';
+import { measureShape } from '../reader/shape-limits.js';
+import { IsolatedReader, type ReaderLimits } from '../reader/worker/isolated-reader.js';
+import { longFile, wideFile } from '../testing/hostile-files.js';
+import { formatTable, snapshotDir } from './common.js';
+
+/**
+ * The figures behind the reader's limits (docs/reliability.md): the shape of today's largest files, what reading
+ * files at the limits costs the worker (time, the smallest heap cap that reads them) and the event loop (its
+ * longest stall while the worker reads, which is how late a probe would be answered), and what becomes of the
+ * hostile files. Run with --expose-gc for the retained-heap figure. Prints figures only.
+ */
+// The limits a server started without configuration has.
+const defaults = loadConfig({});
+const DEFAULT_HEAP_MB = defaults.READER_HEAP_MB;
+const DEFAULT_SHAPE = {
+  maxColumns: defaults.UPSTREAM_MAX_COLUMNS,
+  maxRows: defaults.UPSTREAM_MAX_ROWS,
+  maxCells: defaults.UPSTREAM_MAX_CELLS,
+};
+const producao = getDataset('producao');
+const verified = { lengthVerified: true };
+const gc = (globalThis as { gc?: () => void }).gc;
+
+const reader = (limits: Partial<ReaderLimits> = {}) =>
+  new IsolatedReader({
+    ...DEFAULT_SHAPE,
+    heapMb: DEFAULT_HEAP_MB,
+    timeoutMs: defaults.READER_TIMEOUT_MS,
+    ...limits,
+  });
+
+interface Measured {
+  readonly ms: number;
+  /** Longest stall of this thread's event loop during the read. */
+  readonly stallMs: number;
+  readonly outcome: string;
+  readonly read: ReadDataset | null;
+}
+
+async function measure(read: () => Promise<ReadDataset>): Promise<Measured> {
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  const start = performance.now();
+  let outcome = 'read';
+  let result: ReadDataset | null = null;
+  try {
+    result = await read();
+  } catch (error) {
+    outcome = (error as { code?: string }).code ?? 'error';
+  }
+  const ms = performance.now() - start;
+  loop.disable();
+  return { ms, stallMs: loop.max / 1e6, outcome, read: result };
+}
+
+/** A valid production-style file: `years` year columns and `rows` rows of six-digit numbers. */
+function validFile(years: number, rows: number): Buffer {
+  const header = `id;control;produto;${Array.from({ length: years }, (_, i) => 1000 + i).join(';')}`;
+  const lines = [header];
+  for (let id = 1; id <= rows; id++) {
+    const cells = Array.from({ length: years }, (_, y) =>
+      String(100_000 + ((id * 7919 + y * 104_729) % 900_000)),
+    );
+    lines.push(`${id};vm_Item ${id};Item ${id};${cells.join(';')}`);
+  }
+  return Buffer.from(`${lines.join('\n')}\n`);
+}
+
+const fmt = (ms: number) => ms.toFixed(1);
+
+// 1. Today's files.
+const dir = snapshotDir();
+const shapes: string[][] = [];
+let largest = { columns: 0, rows: 0, cells: 0, bytes: 0 };
+const unlimited = {
+  maxColumns: Number.POSITIVE_INFINITY,
+  maxRows: Number.POSITIVE_INFINITY,
+  maxCells: Number.POSITIVE_INFINITY,
+};
+const files: Array<{ dataset: DatasetDefinition; bytes: Buffer }> = [];
+for (const dataset of DATASETS) {
+  const bytes = await readFile(join(dir, dataset.file));
+  files.push({ dataset, bytes });
+  const decoded = decodeText(bytes);
+  if ('damaged' in decoded) throw new Error(`${dataset.file}: ${decoded.damaged}`);
+  const delimiter = sniffDelimiter(decoded.text);
+  if (!delimiter) throw new Error(`${dataset.file}: no delimiter`);
+  const shape = measureShape(decoded.text, delimiter, unlimited);
+  largest = {
+    columns: Math.max(largest.columns, shape.columns),
+    rows: Math.max(largest.rows, shape.rows),
+    cells: Math.max(largest.cells, shape.cells),
+    bytes: Math.max(largest.bytes, bytes.length),
+  };
+  shapes.push([
+    dataset.file,
+    String(bytes.length),
+    String(shape.columns),
+    String(shape.rows),
+    String(shape.cells),
+  ]);
+}
+console.log(`snapshot: ${dir}  (node ${process.version})\n`);
+console.log(formatTable([['file', 'bytes', 'columns', 'rows', 'cells'], ...shapes]));
+const { maxColumns, maxRows, maxCells } = DEFAULT_SHAPE;
+console.log(
+  `\nlargest: ${largest.columns} columns, ${largest.rows} rows, ${largest.cells} cells, ${largest.bytes} bytes; ` +
+    `limits ${maxColumns} / ${maxRows} / ${maxCells}: ` +
+    `${(maxColumns / largest.columns).toFixed(1)}× / ${(maxRows / largest.rows).toFixed(1)}× / ` +
+    `${(maxCells / largest.cells).toFixed(1)}× headroom\n`,
+);
+
+// 2. Today's files through the worker: the first read starts it.
+{
+  const isolated = reader();
+  const cold = await measure(() => isolated.read(producao, (files[0] as { bytes: Buffer }).bytes, verified));
+  let ms = 0;
+  let stallMs = 0;
+  for (const { dataset, bytes } of files) {
+    const one = await measure(() => isolated.read(dataset, bytes, verified));
+    ms += one.ms;
+    stallMs = Math.max(stallMs, one.stallMs);
+  }
+  console.log(
+    `worker: first read (worker start included) ${fmt(cold.ms)} ms; the ${files.length} files then one by one ` +
+      `${fmt(ms)} ms, longest event-loop stall ${fmt(stallMs)} ms\n`,
+  );
+  await isolated.close();
+}
+
+// 3. Files at the limits, and the hostile ones.
+const HEAP_STEPS = [16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512];
+async function smallestHeap(
+  dataset: DatasetDefinition,
+  bytes: Buffer,
+  limits: Partial<ReaderLimits>,
+): Promise<string> {
+  for (const heapMb of HEAP_STEPS) {
+    const isolated = reader({ ...limits, heapMb });
+    const { outcome } = await measure(() => isolated.read(dataset, bytes, verified));
+    await isolated.close();
+    if (outcome !== 'READER_OUT_OF_MEMORY') return `${heapMb} MB`;
+  }
+  return `> ${HEAP_STEPS.at(-1)} MB`;
+}
+
+/** Heap used by this thread after a full collection (null without --expose-gc). */
+function heapAfterGc(): number | null {
+  if (!gc) return null;
+  gc();
+  return getHeapStatistics().used_heap_size;
+}
+
+const expVinho = files.find(({ dataset }) => dataset.file === 'ExpVinho.csv');
+const cases: Array<{
+  name: string;
+  bytes: Buffer;
+  dataset?: DatasetDefinition;
+  limits?: Partial<ReaderLimits>;
+}> = [
+  {
+    name: "ExpVinho.csv (today's largest)",
+    bytes: expVinho?.bytes ?? Buffer.alloc(0),
+    dataset: expVinho?.dataset,
+  },
+  { name: `${maxColumns - 3} years × 199 rows (columns limit)`, bytes: validFile(maxColumns - 3, 199) },
+  { name: `54 years × 3,500 rows (cells limit)`, bytes: validFile(54, 3_500) },
+  { name: `16 years × ${maxRows} rows (rows limit)`, bytes: validFile(16, maxRows) },
+  { name: 'hostile: 9,000 columns, 1,100 rows (9.9 MB)', bytes: wideFile() },
+  { name: 'hostile: 9.8 MB of ordinary rows', bytes: longFile(9_800_000) },
+  {
+    name: 'hostile 9,000 columns, shape limits lifted',
+    bytes: wideFile(),
+    limits: { maxColumns: 1e9, maxRows: 1e9, maxCells: 1e9 },
+  },
+];
+const rows: string[][] = [];
+const held: ReadDataset[] = [];
+for (const { name, bytes, dataset = producao, limits = {} } of cases) {
+  const isolated = reader(limits);
+  await isolated.read(producao, files[0]?.bytes ?? Buffer.alloc(0), verified); // worker started
+  const before = heapAfterGc();
+  const measured = await measure(() => isolated.read(dataset, bytes, verified));
+  // Every file read is held until the end, so nothing read earlier is freed in between.
+  if (measured.read) held.push(measured.read);
+  const after = heapAfterGc();
+  await isolated.close();
+  const shapeOk = measured.outcome !== 'SUSPICIOUS_UPSTREAM_FILE';
+  rows.push([
+    name,
+    (bytes.length / 1024 / 1024).toFixed(2),
+    measured.outcome,
+    fmt(measured.ms),
+    fmt(measured.stallMs),
+    shapeOk ? await smallestHeap(dataset, bytes, limits) : '-',
+    before === null || after === null || !measured.read ? '-' : ((after - before) / 1024 / 1024).toFixed(1),
+  ]);
+}
+console.log(
+  formatTable([
+    ['file', 'MB', `outcome (heap ${DEFAULT_HEAP_MB} MB)`, 'ms', 'loop stall ms', 'smallest heap', 'kept MB'],
+    ...rows,
+  ]),
+);
+console.log(`\n(kept: heap this process holds for the file read; ${held.length} files held)`);

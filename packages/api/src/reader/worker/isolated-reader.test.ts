@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DATASETS, getDataset } from '@vitibrasil/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SNAPSHOT_DIR } from '../../../test/snapshot.js';
+import {
+  MalformedUpstreamFile,
+  ReaderOutOfMemory,
+  ReaderTimedOut,
+  SuspiciousUpstreamFile,
+} from '../../errors.js';
+import { longFile, wideFile } from '../../testing/hostile-files.js';
+import { readDataset } from '../read-dataset.js';
+import { DEFAULT_SHAPE_LIMITS } from '../shape-limits.js';
+import { IsolatedReader, type ReaderLimits } from './isolated-reader.js';
+
+const producao = getDataset('producao');
+const bytesOf = (file: string) => readFileSync(join(SNAPSHOT_DIR, file));
+const verified = { lengthVerified: true };
+
+describe('IsolatedReader', () => {
+  const readers: IsolatedReader[] = [];
+  const start = (limits: Partial<ReaderLimits> = {}) => {
+    const reader = new IsolatedReader({ ...DEFAULT_SHAPE_LIMITS, heapMb: 128, timeoutMs: 10_000, ...limits });
+    readers.push(reader);
+    return reader;
+  };
+  afterEach(async () => {
+    for (const reader of readers.splice(0)) await reader.close();
+  });
+
+  it('reads every bundled file exactly as the reader does in process, several queued at once', async () => {
+    const reader = start();
+    const reads = await Promise.all(
+      DATASETS.map((dataset) => reader.read(dataset, bytesOf(dataset.file), verified)),
+    );
+    reads.forEach((read, i) => {
+      const dataset = DATASETS[i];
+      if (!dataset) throw new Error('unreachable');
+      expect(read).toEqual(readDataset(dataset, bytesOf(dataset.file), verified));
+    });
+  });
+
+  it('rejects files beyond the shape limits as suspicious, naming the limit, before parsing them', async () => {
+    const reader = start();
+    await expect(reader.read(producao, wideFile(), verified)).rejects.toThrow(SuspiciousUpstreamFile);
+    await expect(reader.read(producao, wideFile(), verified)).rejects.toThrow(
+      /columns: at least 9003, more than the 1000 accepted \(UPSTREAM_MAX_COLUMNS\)/,
+    );
+    // 9.8 MB of ordinary rows.
+    await expect(reader.read(producao, longFile(9_800_000), verified)).rejects.toThrow(
+      /cells: at least \d+, more than the 200000 accepted \(UPSTREAM_MAX_CELLS\)/,
+    );
+    const narrow = Array.from({ length: 10_001 }, (_, i) => `${i + 1};;Item ${i + 1};1`);
+    await expect(
+      reader.read(producao, Buffer.from(`id;control;produto;1970\n${narrow.join('\n')}\n`), verified),
+    ).rejects.toThrow(/rows: at least 10001, more than the 10000 accepted \(UPSTREAM_MAX_ROWS\)/);
+    // Malformed files keep their own failure.
+    await expect(reader.read(producao, Buffer.from('<html></html>'), verified)).rejects.toThrow(
+      MalformedUpstreamFile,
+    );
+  });
+
+  it('a file that exhausts the heap cap costs the worker, and the next file is read by a new one', async () => {
+    // Shape limits lifted so the hostile file reaches the parser: the heap cap is the last line of defence.
+    const reader = start({ maxColumns: 1e9, maxRows: 1e9, maxCells: 1e9, heapMb: 32 });
+    await expect(reader.read(producao, wideFile(), verified)).rejects.toThrow(ReaderOutOfMemory);
+    const read = await reader.read(producao, bytesOf(producao.file), verified);
+    expect(read.table.rows).toHaveLength(51);
+  });
+
+  it('a file that takes longer than the deadline costs the worker, and the next file is read by a new one', async () => {
+    const reader = start({ maxColumns: 1e9, maxRows: 1e9, maxCells: 1e9, heapMb: 4096, timeoutMs: 500 });
+    // The worker's start does not count against the deadline; an ordinary file is read well within it.
+    expect((await reader.read(producao, bytesOf(producao.file), verified)).table.rows).toHaveLength(51);
+    // Twenty million cells (the hostile file's rows twice): the parser needs seconds for them.
+    const wide = wideFile();
+    const doubled = Buffer.concat([wide, wide.subarray(wide.indexOf(10) + 1)]);
+    await expect(reader.read(producao, doubled, verified)).rejects.toThrow(ReaderTimedOut);
+    const read = await reader.read(producao, bytesOf(producao.file), verified);
+    expect(read.table.rows).toHaveLength(51);
+  });
+});
