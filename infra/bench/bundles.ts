@@ -12,11 +12,14 @@
  * Targets (not asserted: printed, compared by the reader): API cold init + first response, store empty, under
  * 300 ms here; the ingester within 128 MB. `RUNS=9 pnpm bench:bundles`.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, startServer } from '@vitibrasil/api';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { startStaticUpstream } from '@vitibrasil/api/testing';
 import { DATASET_IDS } from '@vitibrasil/core';
 import { S3RVER_CREDENTIALS, startS3rver } from '../../packages/ingest-lambda/test/helpers/s3rver.js';
@@ -28,6 +31,36 @@ import { type Bundle, bundleFunctions, DEFAULT_BUILD_DIR } from '../scripts/bund
 import { HANDLER } from '../src/lambda-conventions.js';
 
 const RUNS = Number(process.env.RUNS ?? 5);
+const API_MAIN = fileURLToPath(new URL('../../packages/api/dist/main.js', import.meta.url));
+
+/**
+ * The API the ingester calls, as a server runs it: its built entry (`pnpm bench:bundles` builds it first) in a
+ * process of its own, so its reader's worker threads load compiled JavaScript.
+ */
+async function startApiProcess(
+  env: Record<string, string>,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const child = spawn(process.execPath, [API_MAIN], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the API exited (${code}) before listening`)));
+    lines.on('line', (line) => {
+      const entry = JSON.parse(line) as { msg?: string; url?: string };
+      if (entry.msg === 'listening' && entry.url) resolve(entry.url);
+    });
+  });
+  return {
+    url,
+    async close() {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
 const FIRST_PATH = '/v1/datasets/producao/rows?year=2020';
 const SNAPSHOT_DIR = new URL('../../data/vitibrasil/', import.meta.url).pathname;
 const MB = 1024 * 1024;
@@ -162,17 +195,15 @@ const s3 = await startS3rver('lake');
 const apiCache = mkdtempSync(join(tmpdir(), 'bench-api-cache-'));
 scratch.push(apiCache);
 const API_KEY = 'bench-ingester-key-0123456789';
-const api = await startServer(
-  loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'silent',
-    UPSTREAM_BASE_URL: upstream.url,
-    CACHE_DIR: apiCache,
-    API_KEYS: API_KEY,
-    RATE_LIMIT_PER_MINUTE: '0',
-  }),
-);
+const api = await startApiProcess({
+  PORT: '0',
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'info',
+  UPSTREAM_BASE_URL: upstream.url,
+  CACHE_DIR: apiCache,
+  API_KEYS: API_KEY,
+  RATE_LIMIT_PER_MINUTE: '0',
+});
 const ssm = await startFakeSsm();
 ssm.setParameter('/vitibrasil/api-keys', API_KEY);
 const aws = {

@@ -74,7 +74,7 @@ const SettingsSchema = z.object({
   apiMemoryMb: z.coerce.number().int().min(128).max(10_240).default(512),
   /**
    * Memory of the ingester, MB. A run that compares with the previous partition and reads its key from SSM peaks
-   * at 122–128 MB (bench:bundles): 128 would leave no margin.
+   * at 124–133 MB (bench:bundles): 128 is not enough.
    */
   ingestMemoryMb: z.coerce.number().int().min(128).max(10_240).default(256),
   /** Embrapa's download folder, or a mirror; unset: the API's default. */

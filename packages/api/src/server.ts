@@ -61,6 +61,8 @@ export async function createApi(config: ApiConfig, logger: Logger = createLogger
     observer: metrics,
   });
   metrics.watch(cache);
+  // Its worker loads while the copies are fetched from the store (or the app is built): the first read is sooner.
+  reader.warmUp();
   const restored = await cache.restore();
   logger.info({ restored, store: store.location }, 'cache restored');
   const keys = config.API_KEYS ? new ApiKeys(config.API_KEYS) : null;

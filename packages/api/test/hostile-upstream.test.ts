@@ -181,7 +181,7 @@ describe('hostile upstream files, against the real process', () => {
       // Not read again at the next start.
       const again = await start(cacheDir, limits);
       expect(again.logs.some((entry) => String(entry.msg).includes('quarantined'))).toBe(false);
-      expect(again.logs.find((entry) => entry.msg === 'cache restored from disk')).toMatchObject({
+      expect(again.logs.find((entry) => entry.msg === 'cache restored')).toMatchObject({
         restored: 1,
       });
       await expectAlive(again);
