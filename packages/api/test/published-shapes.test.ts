@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DATASETS, type DatasetId, getDataset, type TidyRow, TidyRowSchema } from '@vitibrasil/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CatalogSchema } from '../src/http/openapi/schemas.js';
+import { CatalogEntrySchema, CatalogSchema } from '../src/http/openapi/schemas.js';
 import { serializeLegacy } from '../src/reader/legacy.js';
 import { readDataset } from '../src/reader/read-dataset.js';
 import { type StaticUpstream, startStaticUpstream } from '../src/testing/static-upstream.js';
@@ -17,7 +17,7 @@ import {
   withCell,
 } from './shapes.js';
 import { GOLDEN_DIR, SNAPSHOT_DIR } from './snapshot.js';
-import { numbersAsNumbers, removeDir, startTestApi, type TestApi } from './support.js';
+import { eventually, numbersAsNumbers, removeDir, sleep, startTestApi, type TestApi } from './support.js';
 
 const suco = getDataset('importacao_suco');
 
@@ -51,13 +51,18 @@ const SHAPES: Partial<Record<DatasetId, { served: Grid; reference: Grid }>> = {
   },
   importacao_suco: { served: sucoShapes.published, reference: sucoShapes.labelled },
 };
-const THOUSANDS = withCell(withCell(viniferas, 1, column2023, ' 4.441 '), 2, column2023, '12.34');
+const THOUSANDS = withCell(viniferas, 1, column2023, ' 4.441 ');
+// A file with a dotted value that is no thousands pattern: every dotted value of it is ambiguous, kept as text.
+const mesa = bundledGrid('processamento_mesa');
+const mesa2023 = (mesa.lines[0] ?? []).indexOf('2023');
+const AMBIGUOUS = withCell(withCell(mesa, 1, mesa2023, ' 4.441 '), 2, mesa2023, '12.34');
 
 const served = new Map<string, string>([
   ...Object.entries(SHAPES).map(
     ([id, shape]) => [getDataset(id as DatasetId).file, textOf(shape.served)] as const,
   ),
   ['ProcessaViniferas.csv', textOf(THOUSANDS)],
+  ['ProcessaMesa.csv', textOf(AMBIGUOUS)],
 ]);
 
 const bundledRead = (id: DatasetId) =>
@@ -98,17 +103,27 @@ describe('the API over files in the shapes of earlier releases', () => {
     expectPublishedNumbers(await ndjson(response), getDataset(id as DatasetId), shape.reference);
   });
 
-  it('processamento_viniferas: ` 4.441 ` is 4441, `12.34` is text, every other row as bundled', async () => {
+  it('processamento_viniferas: ` 4.441 ` is 4441, every other row as bundled', async () => {
     const rows = await ndjson(await api.get('/v1/datasets/processamento_viniferas/rows?format=ndjson'));
     const years = 2023 - 1970 + 1;
     expect(rows).toEqual(
-      bundledRead('processamento_viniferas').rows.map((row, i): TidyRow => {
-        if (i === years - 1) return { ...row, quantity: 4441 };
+      bundledRead('processamento_viniferas').rows.map(
+        (row, i): TidyRow => (i === years - 1 ? { ...row, quantity: 4441 } : row),
+      ),
+    );
+    expect(rows[years - 1]).toMatchObject({ category: 'TINTAS', year: 2023, quantity: 4441 });
+  });
+
+  it('processamento_mesa: beside `12.34`, ` 4.441 ` is ambiguous too: both text, every other row as bundled', async () => {
+    const rows = await ndjson(await api.get('/v1/datasets/processamento_mesa/rows?format=ndjson'));
+    const years = 2023 - 1970 + 1;
+    expect(rows).toEqual(
+      bundledRead('processamento_mesa').rows.map((row, i): TidyRow => {
+        if (i === years - 1) return { ...row, quantity: null, quantity_flag: '4.441' };
         if (i === 2 * years - 1) return { ...row, quantity: null, quantity_flag: '12.34' };
         return row;
       }),
     );
-    expect(rows[years - 1]).toMatchObject({ category: 'TINTAS', year: 2023, quantity: 4441 });
   });
 
   it('importacao_suco: 2022 read from the pair labelled 2021, the empty last pair null', async () => {
@@ -176,5 +191,49 @@ describe('the API over files in the shapes of earlier releases', () => {
       expect(body[11]).toMatchObject({ Id: 12, País: 'Estados Unidos', '2022': 29414, '2022.1': 16781 });
       expect(body[28]).toMatchObject({ País: 'Outros', '2022': 0, '2022.1': 0 });
     });
+  });
+});
+
+describe('a year label that disagrees with its position, from the upstream', () => {
+  it('is refused naming the column and its label, and the last good copy stays', async () => {
+    const grid = bundledGrid('producao');
+    const [header = [], ...data] = grid.lines;
+    // 2000 left out of the labels: every later year would be served one year off.
+    const shifted = header.map((label, i) =>
+      i >= 3 && Number(label) >= 2000 ? String(Number(label) + 1) : label,
+    );
+    let serveShifted = false;
+    const upstream = await startStaticUpstream(SNAPSHOT_DIR);
+    upstream.setFault((file, _req, res) => {
+      if (!serveShifted || file !== 'Producao.csv') return false;
+      const body = Buffer.from(textOf({ ...grid, lines: [shifted, ...data] }));
+      res.writeHead(200, { 'content-type': 'text/csv', 'content-length': body.length }).end(body);
+      return true;
+    });
+    const api = await startTestApi(upstream.url, { CACHE_TTL_SECONDS: '1', UPSTREAM_RETRIES: '0' });
+    try {
+      const good = await ndjson(await api.get('/v1/datasets/producao/rows?format=ndjson'));
+      expect(good).toEqual(bundledRead('producao').rows);
+      serveShifted = true;
+      await sleep(1100);
+      await api.get('/v1/datasets/producao/rows?limit=1');
+      await eventually(async () => {
+        const entry = CatalogEntrySchema.parse(await (await api.get('/v1/datasets/producao')).json());
+        return entry.last_error !== null;
+      });
+      const entry = CatalogEntrySchema.parse(await (await api.get('/v1/datasets/producao')).json());
+      const column = header.indexOf('2000') + 1;
+      expect(entry.last_error).toMatchObject({ code: 'MALFORMED_UPSTREAM_FILE' });
+      expect(entry.last_error?.message).toContain(
+        `column ${column} is labelled '2001' where its position makes it 2000`,
+      );
+      const response = await api.get('/v1/datasets/producao/rows?format=ndjson');
+      expect(response.headers.get('x-data-source')).toBe('upstream; state=stale-if-error');
+      expect(await ndjson(response)).toEqual(good);
+    } finally {
+      await api.close();
+      await removeDir(api.cacheDir);
+      await upstream.close();
+    }
   });
 });

@@ -12,11 +12,11 @@ import {
   type TidyRow,
 } from '@vitibrasil/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QualityReportSchema } from '../src/http/openapi/schemas.js';
+import { type CatalogEntry, QualityReportSchema } from '../src/http/openapi/schemas.js';
 import { readDataset } from '../src/reader/read-dataset.js';
 import { type StaticUpstream, startStaticUpstream } from '../src/testing/static-upstream.js';
 import { SNAPSHOT_DIR } from './snapshot.js';
-import { removeDir, startTestApi, type TestApi } from './support.js';
+import { removeDir, sleep, startTestApi, type TestApi } from './support.js';
 
 const bytesOf = (id: DatasetId) => readFileSync(join(SNAPSHOT_DIR, getDataset(id).file));
 const read = (id: DatasetId, bytes: Buffer = bytesOf(id)) =>
@@ -175,41 +175,22 @@ describe('the quality report on the bundled files (Embrapa 2025-06)', () => {
     expect(read('processamento_viniferas').quality.summary.non_integer).toBeGreaterThan(0);
   });
 
-  it('reports a negative value and a year column left out of a generated copy, and alters nothing', () => {
+  it('reports a negative value of a generated copy, and alters nothing; a year column left out is refused', () => {
     const lines = bytesOf('producao').toString('utf8').split('\n');
     const header = (lines[0] ?? '').split(';');
-    const year1990 = header.indexOf('1990');
     const tinto = lines.findIndex((line) => line.split(';')[2] === 'Tinto');
     const cells = (lines[tinto] ?? '').split(';');
     const column2000 = header.indexOf('2000');
     cells[column2000] = `-${cells[column2000]}`;
     lines[tinto] = cells.join(';');
-    const cut = lines.map((line) =>
-      line === ''
-        ? line
-        : line
-            .split(';')
-            .filter((_, i) => i !== year1990)
-            .join(';'),
-    );
-    const { rows, notes, quality } = read('producao', Buffer.from(cut.join('\n')));
-    // Year columns are read by position: from 1990 on, each is read as the year before its label, and noted.
-    expect(notes.headerYears[0]).toMatchObject({ label: '1991', year: 1990, measure: 'quantity' });
+    const { rows, notes, quality } = read('producao', Buffer.from(lines.join('\n')));
+    expect(notes.headerYears).toEqual([]);
     const negative = rows.find((r) => r.quantity !== null && r.quantity < 0);
-    expect(negative).toMatchObject({ category: 'VINHO DE MESA', item: 'Tinto', year: 1999 });
+    expect(negative).toMatchObject({ category: 'VINHO DE MESA', item: 'Tinto', year: 2000 });
     expect(quality.anomalies).toEqual([
       {
-        kind: 'year_absent',
-        year: 1990,
-        category: null,
-        item: null,
-        country: null,
-        measure: null,
-        value: null,
-      },
-      {
         kind: 'negative',
-        year: 1999,
+        year: 2000,
         category: 'VINHO DE MESA',
         item: 'Tinto',
         country: null,
@@ -219,10 +200,24 @@ describe('the quality report on the bundled files (Embrapa 2025-06)', () => {
     ]);
     expect(quality.summary).toMatchObject({
       negative: 1,
-      year_absent: 1,
+      year_absent: 0,
       year_duplicated: 0,
       non_integer: 0,
     });
+
+    // Without its 1990 column, every later year would be read one year early: the file is refused instead.
+    const year1990 = header.indexOf('1990');
+    const cut = lines.map((line) =>
+      line === ''
+        ? line
+        : line
+            .split(';')
+            .filter((_, i) => i !== year1990)
+            .join(';'),
+    );
+    expect(() => read('producao', Buffer.from(cut.join('\n')))).toThrow(
+      `column ${year1990 + 1} is labelled '1991' where its position makes it 1990`,
+    );
   });
 
   it('reports a year labelling two columns, as ImpSuco.csv of 2023 published its last pair', () => {
@@ -383,6 +378,45 @@ describe('GET /v1/datasets/{dataset}/quality', () => {
         await removeDir(api.cacheDir);
       }
       await down.close();
+    }
+  });
+
+  it('is the same body, ETag and Last-Modified from two servers holding the same version', async () => {
+    // The upstream dates the file, as Embrapa's server does: both servers hold the version with that date.
+    const published = new Date('2025-06-30T12:00:00Z');
+    const dated = await startStaticUpstream(SNAPSHOT_DIR);
+    dated.setFault((file, _req, res) => {
+      const body = readFileSync(join(SNAPSHOT_DIR, file));
+      res.writeHead(200, { 'content-type': 'text/csv', 'last-modified': published.toUTCString() }).end(body);
+      return true;
+    });
+    const first = await startTestApi(dated.url);
+    const second = await startTestApi(dated.url);
+    try {
+      const one = await first.get('/v1/datasets/producao/quality');
+      await sleep(20); // another read time in the second process
+      const two = await second.get('/v1/datasets/producao/quality');
+      expect(await two.text()).toBe(await one.text());
+      const etag = one.headers.get('etag') ?? '';
+      expect(two.headers.get('etag')).toBe(etag);
+      expect(two.headers.get('last-modified')).toBe(published.toUTCString());
+      expect(one.headers.get('last-modified')).toBe(published.toUTCString());
+      const report = QualityReportSchema.parse(
+        await (await second.get('/v1/datasets/producao/quality')).json(),
+      );
+      expect(report.checked_at).toBe(published.toISOString());
+      const entry = (await (await second.get('/v1/datasets/producao')).json()) as CatalogEntry;
+      expect(entry.cached?.changed_at).toBe(report.checked_at);
+      // Either validator from one server gives the same answer from the other.
+      expect((await second.get('/v1/datasets/producao/quality', { 'if-none-match': etag })).status).toBe(304);
+      const since = { 'if-modified-since': one.headers.get('last-modified') ?? '' };
+      expect((await second.get('/v1/datasets/producao/quality', since)).status).toBe(304);
+    } finally {
+      for (const api of [first, second]) {
+        await api.close();
+        await removeDir(api.cacheDir);
+      }
+      await dated.close();
     }
   });
 });

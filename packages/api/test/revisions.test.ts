@@ -237,6 +237,73 @@ describe('GET /v1/datasets/{dataset}/revisions', () => {
     ]);
     expect((body.changes[0]?.new_quantity ?? 0) - (body.changes[0]?.old_quantity ?? 0)).toBe(7);
   });
+
+  it('compares content served again (A→B→C→B) with the version it replaced, with its own ETag and dates', async () => {
+    const file = join(dir, getDataset('comercializacao').file);
+    const a = await readFile(file);
+    // B: a 1990 value of the second line revised; C: a 2000 value of the third line too.
+    const revise = (bytes: Buffer, line: number, year: string, delta: number): Buffer => {
+      const { eol, lines } = linesOf(bytes.toString('utf8'));
+      const column = (lines[0] ?? '').split(';').indexOf(year);
+      const cells = (lines[line] ?? '').split(';');
+      cells[column] = String(Number(cells[column]) + delta);
+      lines[line] = cells.join(';');
+      return Buffer.from(lines.join(eol));
+    };
+    const b = revise(a, 2, '1990', 11);
+    const c = revise(b, 3, '2000', 13);
+    const publish = async (bytes: Buffer) => {
+      await writeFile(file, bytes);
+      await sleep(1100); // past the TTL; Last-Modified has one-second resolution
+      await api.get('/v1/datasets/comercializacao/rows?limit=1');
+      await eventually(async () => (await entryOf('comercializacao')).cached?.content_hash === sha256(bytes));
+    };
+    const revisions = (headers?: Record<string, string>) =>
+      api.get('/v1/datasets/comercializacao/revisions', headers);
+    const quality = async () =>
+      QualityReportSchema.parse(await (await api.get('/v1/datasets/comercializacao/quality')).json());
+
+    await publish(b);
+    const first = await revisions();
+    const firstBody = RevisionsSchema.parse(await first.json());
+    const firstTag = first.headers.get('etag') ?? '';
+    const firstDate = first.headers.get('last-modified') ?? '';
+    expect(firstBody.previous.content_hash).toBe(sha256(a));
+    const firstChecked = (await quality()).checked_at;
+
+    await publish(c);
+    await publish(b);
+    const again = await revisions();
+    expect(again.status).toBe(200);
+    const body = RevisionsSchema.parse(await again.json());
+    expect(body.previous.content_hash).toBe(sha256(c));
+    expect(body.current.content_hash).toBe(sha256(b));
+    expect(body.changes).toEqual([
+      expect.objectContaining({ change: 'revised', year: 2000, category: expect.any(String) }),
+    ]);
+    expect((body.changes[0]?.old_quantity ?? 0) - (body.changes[0]?.new_quantity ?? 0)).toBe(13);
+    expect(Date.parse(body.current.fetched_at)).toBeGreaterThan(Date.parse(firstBody.current.fetched_at));
+    expect(Date.parse(body.previous.fetched_at)).toBeGreaterThan(Date.parse(firstBody.current.fetched_at));
+    expect((await entryOf('comercializacao')).cached?.previous).toMatchObject({
+      content_hash: sha256(c),
+      fetched_at: body.previous.fetched_at,
+      revised: 1,
+    });
+    // Validators follow the comparison: neither the first one's ETag nor its date confirms this one.
+    expect(again.headers.get('etag')).not.toBe(firstTag);
+    expect(Date.parse(again.headers.get('last-modified') ?? '')).toBe(
+      Math.floor(Date.parse(body.current.fetched_at) / 1000) * 1000,
+    );
+    expect((await revisions({ 'if-none-match': firstTag })).status).toBe(200);
+    expect((await revisions({ 'if-modified-since': firstDate })).status).toBe(200);
+    expect((await revisions({ 'if-none-match': again.headers.get('etag') ?? '' })).status).toBe(304);
+
+    // B served again is a new version (its own changed_at), and its quality report says so.
+    const entry = await entryOf('comercializacao');
+    const report = await quality();
+    expect(report.checked_at).toBe(entry.cached?.changed_at);
+    expect(Date.parse(report.checked_at)).toBeGreaterThan(Date.parse(firstChecked));
+  });
 });
 
 describe('revisions from the bundled snapshot to the upstream', () => {

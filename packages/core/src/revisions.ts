@@ -127,28 +127,50 @@ function change(
  * The rows added, removed and revised from `previous` to `current`: revised and added in the current version's
  * order, then removed in the previous version's. Rows are matched by key; should a file publish the same key twice,
  * the n-th occurrence in one version is matched with the n-th in the other, so nothing is lost or double counted.
+ * Linear in the rows however often a key repeats: each key's rows are chained, and a cursor per key points to its
+ * next unmatched row.
  */
 export function diffRows(previous: RowsByIndex, current: readonly ComparedRow[]): Revision[] {
   const rowAt = (i: number) => previous.at(i) as ComparedRow;
-  // Rows by the hash of their key: each hash's first row in `previous`, and from each row the next one with the
-  // same hash. One map entry per hash and two typed arrays, no string per row: on a 128 MB function a dataset's
-  // keys as strings cost more than its rows. Equal hashes are told apart by comparing the keys themselves.
-  const first = new Map<number, number>();
-  const next = new Int32Array(previous.length);
-  for (let i = previous.length - 1; i >= 0; i--) {
-    const hash = keyHash(rowAt(i));
-    next[i] = first.get(hash) ?? -1;
-    first.set(hash, i);
+  // Keys by their hash: each hash's first key (the index of its first row), and from each key the next one with the
+  // same hash (a collision, rare). A key's rows are chained in order from its first row, and `cursor` holds, per
+  // key, its next unmatched row (its last row while the chains are built). One map entry per hash and typed arrays,
+  // no string per row: on a 128 MB function a dataset's keys as strings cost more than its rows.
+  const keys = new Map<number, number>();
+  const nextKey = new Int32Array(previous.length).fill(-1);
+  const nextRow = new Int32Array(previous.length).fill(-1);
+  const cursor = new Int32Array(previous.length).fill(-1);
+  const keyOf = (row: ComparedRow, hash: number): number => {
+    let k = keys.get(hash) ?? -1;
+    while (k !== -1 && !sameKey(rowAt(k), row)) k = nextKey[k] as number;
+    return k;
+  };
+  for (let i = 0; i < previous.length; i++) {
+    const row = rowAt(i);
+    const hash = keyHash(row);
+    const k = keyOf(row, hash);
+    if (k === -1) {
+      nextKey[i] = keys.get(hash) ?? -1;
+      keys.set(hash, i);
+    } else {
+      nextRow[cursor[k] as number] = i;
+    }
+    cursor[k === -1 ? i : k] = i;
   }
+  for (const first of keys.values()) {
+    for (let k = first; k !== -1; k = nextKey[k] as number) cursor[k] = k;
+  }
+
   const matched = new Uint8Array(previous.length);
   const changes: Revision[] = [];
   for (const row of current) {
-    let i = first.get(keyHash(row)) ?? -1;
-    while (i !== -1 && (matched[i] === 1 || !sameKey(rowAt(i), row))) i = next[i] as number;
+    const k = keyOf(row, keyHash(row));
+    const i = k === -1 ? -1 : (cursor[k] as number);
     if (i === -1) {
       changes.push(change('added', row, null, row));
       continue;
     }
+    cursor[k] = nextRow[i] as number;
     matched[i] = 1;
     const old = rowAt(i);
     if (!sameValues(old, row)) changes.push(change('revised', row, old, row));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countChanges, diffRows, keyHash } from '../src/revisions.js';
+import { countChanges, diffRows, keyHash, type Revision } from '../src/revisions.js';
 import type { TidyRow } from '../src/rows.js';
 
 const row = (overrides: Partial<TidyRow>): TidyRow => ({
@@ -157,5 +157,54 @@ describe('diffRows', () => {
       'removed',
     ]);
     expect(keyHash(row({ category: 'ab', item: 'c' }))).not.toBe(keyHash(row({ category: 'a', item: 'bc' })));
+  });
+
+  it('matches keys repeated thousands of times occurrence by occurrence, colliding keys interleaved', () => {
+    // A reference that shares no code with diffRows: keys as strings, each key's unmatched rows in a queue.
+    const reference = (before: readonly TidyRow[], after: readonly TidyRow[]): Revision[] => {
+      const keyOf = (r: TidyRow) => JSON.stringify([r.dataset, r.category, r.item, r.country, r.year]);
+      const queues = new Map<string, number[]>();
+      before.forEach((r, i) => {
+        const queue = queues.get(keyOf(r)) ?? [];
+        queue.push(i);
+        queues.set(keyOf(r), queue);
+      });
+      const matched = new Set<number>();
+      const out: Revision[] = [];
+      for (const r of after) {
+        const i = queues.get(keyOf(r))?.shift();
+        if (i === undefined) {
+          out.push(...diffRows([], [r]));
+          continue;
+        }
+        matched.add(i);
+        const old = before[i] as TidyRow;
+        if (old.quantity !== r.quantity || old.value_usd !== r.value_usd) out.push(...diffRows([old], [r]));
+      }
+      out.push(
+        ...diffRows(
+          before.filter((_, i) => !matched.has(i)),
+          [],
+        ),
+      );
+      return out;
+    };
+    // `País 59928` and `País 681606` share their hash: their chains interleave with Outros' in one bucket walk.
+    const names = ['Outros', 'País 59928', 'País 681606'];
+    const before: TidyRow[] = [];
+    for (let i = 0; i < 6000; i++)
+      before.push(row({ country: names[i % 3], year: 2020 + (i % 2), quantity: i }));
+    const after = before
+      .filter((_, i) => i % 97 !== 0) // some occurrences gone
+      .map((r, i) => (i % 89 === 0 ? { ...r, quantity: -i } : r)) // some revised
+      .concat(Array.from({ length: 50 }, (_, i) => row({ country: names[i % 3], quantity: 10_000 + i }))); // more
+    const changes = diffRows(before, after);
+    expect(changes).toEqual(reference(before, after));
+    const counts = countChanges(changes);
+    expect(Math.min(counts.added, counts.removed, counts.revised)).toBeGreaterThan(0);
+    expect(diffRows(before, before)).toEqual([]);
+    expect(diffRows(before, [...before].reverse()).length).toBe(
+      reference(before, [...before].reverse()).length,
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { checkRows, DATASETS, type DatasetDefinition } from '@vitibrasil/core';
+import { checkRows, DATASETS, type DatasetDefinition, diffRows, type TidyRow } from '@vitibrasil/core';
 import { serializeLegacy } from '../reader/legacy.js';
 import { readDataset } from '../reader/read-dataset.js';
 import { envNumber, formatTable, percentile, snapshotDir } from './common.js';
@@ -9,7 +9,9 @@ import { envNumber, formatTable, percentile, snapshotDir } from './common.js';
 /**
  * How long reading the 15 upstream files takes: once cold (fresh process, first call of every code path), then
  * warm (median and p95 over BENCH_ITERATIONS further passes); of it, the quality checks; and, run with
- * `--expose-gc`, the heap one version's rows of every dataset take (what keeping the previous versions costs).
+ * `--expose-gc`, the heap one version's rows of every dataset take (what keeping the previous versions costs); and
+ * the row diff between two versions (/revisions, the catalog's counts, the ingester's revisions/), over every
+ * dataset and over a version whose rows all share one key (the diff must stay linear in repeated keys).
  * Prints figures only; never asserts on them.
  */
 const dir = snapshotDir();
@@ -67,6 +69,40 @@ for (let i = 0; i < iterations; i++) {
   checks.push(performance.now() - start);
 }
 
+// The row diff: every dataset against a copy with each row's quantity changed (all revised), and rows that all
+// share one key (a file publishing the same line over and over), matched occurrence by occurrence.
+const revisedCopies = readOnce.map((rows) =>
+  rows.map((row) => ({ ...row, quantity: (row.quantity ?? 0) + 1 })),
+);
+const diffs: number[] = [];
+for (let i = 0; i < iterations; i++) {
+  const start = performance.now();
+  readOnce.forEach((rows, d) => {
+    sink += diffRows(rows, revisedCopies[d] ?? []).length;
+  });
+  diffs.push(performance.now() - start);
+}
+const repeatedCount = Math.round(envNumber('BENCH_REPEATED_KEY_ROWS', 12_000));
+const repeated = Array.from(
+  { length: repeatedCount },
+  (_, i): TidyRow => ({
+    dataset: 'importacao_vinhos',
+    category: null,
+    item: null,
+    country: 'Outros',
+    year: 2020,
+    quantity: i,
+    quantity_flag: null,
+    value_usd: i,
+    value_flag: null,
+    unit: 'kg',
+    is_total: false,
+  }),
+);
+const repeatedStart = performance.now();
+sink += diffRows(repeated, [...repeated.slice(1), { ...repeated[0], quantity: -1 } as TidyRow]).length;
+const repeatedMs = performance.now() - repeatedStart;
+
 /** Heap taken by one more version's rows of every dataset, after full collections; null without --expose-gc. */
 function heapOfOneVersion(): number | null {
   const collect = (globalThis as { gc?: () => void }).gc;
@@ -123,6 +159,11 @@ console.log(
 console.log(
   `of which the quality checks, warm: median ${ms(percentile(checks, 50))} ms, p95 ${ms(percentile(checks, 95))} ms`,
 );
+console.log(
+  `row diff, every dataset against a copy with every row revised (${sum((r) => r.rows)} rows): ` +
+    `median ${ms(percentile(diffs, 50))} ms, p95 ${ms(percentile(diffs, 95))} ms`,
+);
+console.log(`row diff, ${repeatedCount} rows sharing one key: ${ms(repeatedMs)} ms`);
 console.log(
   versionHeap === null
     ? 'heap of one version of every dataset: run with node --expose-gc'

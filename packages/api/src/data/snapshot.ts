@@ -32,7 +32,7 @@ export class DatasetSnapshot {
   readonly rowCount: number;
   readonly yearFrom: number | null;
   readonly yearTo: number | null;
-  /** When this version was read (and its quality checked). */
+  /** When this version was read: when it replaced the previous version in this process (and was checked). */
   readonly readAt = new Date();
   private revisionList: Revision[] | undefined;
   private folded: FoldedRow[] | undefined;

@@ -44,18 +44,25 @@ export async function sendBody(ctx: Context, body: CachedBody): Promise<void> {
   ctx.set('Content-Encoding', coding);
 }
 
+export interface DataResponseOptions {
+  /** Link rel=next of a paginated body. */
+  readonly nextUrl?: string;
+  /** When the body last changed, if not with the content (the version's changed_at). */
+  readonly lastModified?: Date;
+}
+
 /**
- * Sends a dataset body with its validators and provenance: Last-Modified (when the content last changed),
- * Cache-Control (what is left of the TTL; private when an API key was required), and X-Data-Source / X-Data-Fetched-At / X-Data-Age saying where the
- * data came from and how old it is.
+ * Sends a dataset body with its validators and provenance: Last-Modified (when the content last changed, unless the
+ * body changes at other times), Cache-Control (what is left of the TTL; private when an API key was required), and
+ * X-Data-Source / X-Data-Fetched-At / X-Data-Age saying where the data came from and how old it is.
  */
 export function sendData(
   ctx: Context,
   served: ServedData,
   body: CachedBody,
-  nextUrl?: string,
+  { nextUrl, lastModified = served.snapshot.changedAt }: DataResponseOptions = {},
 ): Promise<void> {
-  ctx.set('Last-Modified', served.snapshot.changedAt.toUTCString());
+  ctx.set('Last-Modified', lastModified.toUTCString());
   // Data behind a key must not be stored by shared caches, which would hand it to clients without one.
   const scope = ctx.state.client?.authenticated ? 'private' : 'public';
   ctx.set('Cache-Control', `${scope}, max-age=${served.freshForSeconds}`);

@@ -7,13 +7,18 @@ import type { QualityReport, Revisions } from './openapi/schemas.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-/** The version's quality report, serialized once (checked when the version was read). */
+/**
+ * The version's quality report, serialized once. The checks are a function of the published bytes alone, so
+ * `checked_at` is the version's changed_at: the body, its ETag and Last-Modified are the same in every process that
+ * holds this version with this date (a process-local read time would give each process its own ETag under one
+ * Last-Modified). Keyed by that date too: content served again later (A→B→A) is a new version with a later date.
+ */
 export function qualityBody(snapshot: DatasetSnapshot): CachedBody {
-  return snapshot.body('quality', () => {
+  return snapshot.body(`quality|${snapshot.changedAt.getTime()}`, () => {
     const report: QualityReport = {
       dataset: snapshot.dataset.id,
       content_hash: snapshot.contentHash,
-      checked_at: snapshot.readAt.toISOString(),
+      checked_at: snapshot.changedAt.toISOString(),
       notes: readingNotes(snapshot.read.notes),
       ...snapshot.read.quality,
     };
@@ -21,14 +26,19 @@ export function qualityBody(snapshot: DatasetSnapshot): CachedBody {
   });
 }
 
-/** The rows changed since the version this one replaced; NoPreviousVersion when none is held. */
+/**
+ * The rows changed since the version this one replaced; NoPreviousVersion when none is held. Keyed by both versions
+ * and the moment this one replaced the other: the same content may follow another version later (A→B→C→B), and
+ * the same pair may come again (A→B→A→B) with other fetch times.
+ */
 export function revisionsBody(snapshot: DatasetSnapshot): CachedBody {
   const { previous } = snapshot;
   const changes = snapshot.revisions();
   if (previous === null || changes === null) {
     throw new NoPreviousVersion(snapshot.dataset.id, snapshot.contentHash);
   }
-  return snapshot.body('revisions', () => {
+  const pair = `revisions|${previous.contentHash.slice(0, 12)}|${snapshot.readAt.getTime()}`;
+  return snapshot.body(pair, () => {
     const report: Revisions = {
       dataset: snapshot.dataset.id,
       previous: {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { foldText, legacyCellValue, normalizeWhitespace, parseMeasure, parseNumber } from './cells.js';
+import {
+  dottedValues,
+  foldText,
+  legacyCellValue,
+  normalizeWhitespace,
+  parseMeasure,
+  parseNumber,
+} from './cells.js';
 
 describe('parseNumber', () => {
   it.each([
@@ -17,10 +24,47 @@ describe('parseNumber', () => {
   ])('%j → %d', (raw, expected) => expect(parseNumber(raw)).toBe(expected));
 
   // Embrapa's decimals are commas: a dot only ever separates groups of three digits.
-  it.each(['', 'nd', '*', '+', '-', '12a', '1,2,3', '0.5', '12.34', '4.4410', '.441', '1.234.56', '1,234.5'])(
-    '%j is not a number',
-    (raw) => expect(parseNumber(raw)).toBeNull(),
-  );
+  // A thousands group never starts the number with 0 (`0.500` is not 500, `012.345` not 12345).
+  it.each([
+    '',
+    'nd',
+    '*',
+    '+',
+    '-',
+    '12a',
+    '1,2,3',
+    '0.5',
+    '12.34',
+    '4.4410',
+    '.441',
+    '1.234.56',
+    '1,234.5',
+    '0.500',
+    '012.345',
+    '-0.500',
+    '0.000,5',
+  ])('%j is not a number', (raw) => expect(parseNumber(raw)).toBeNull());
+});
+
+describe('dotted values in a file', () => {
+  const rows = (...cells: string[]) => cells.map((cell) => ['1', 'A', cell]);
+  it('are thousands when every dotted value is a thousands pattern, all text when one is not', () => {
+    expect(dottedValues(rows('1', ' 4.441 ', '1.234.567,8', 'nd', '12,5'), [2])).toBe('thousands');
+    expect(dottedValues(rows('1', '12,5'), [2])).toBe('thousands');
+    for (const ambiguous of ['12.34', '0.500', '012.345', '.5', '1,234.5', '1.2.3']) {
+      expect(dottedValues(rows(' 4.441 ', ambiguous), [2]), ambiguous).toBe('text');
+    }
+    // Only the measure columns count: a dotted name is no number.
+    expect(dottedValues([['1', 'v. 2.0', '4.441']], [2])).toBe('thousands');
+  });
+
+  it('as text: ` 4.441 ` stays text, with the text in the flag', () => {
+    expect(parseNumber(' 4.441 ', 'text')).toBeNull();
+    expect(parseNumber('1.234,5', 'text')).toBeNull();
+    expect(parseNumber('35881118,23', 'text')).toBe(35881118.23);
+    expect(parseMeasure(' 4.441 ', 'text')).toEqual({ value: null, flag: '4.441' });
+    expect(legacyCellValue(' 4.441 ', 'text')).toBe(' 4.441 ');
+  });
 });
 
 describe('parseMeasure', () => {

@@ -51,11 +51,26 @@ const LATEST_HEADER: Record<DatasetFamily, readonly string[]> = {
 const INTEGER_ID = /^\d+$/;
 
 /** Upstream text quoted in a failure message, bounded: the message reaches logs and the catalog. */
-const excerpt = (text: string): string => `'${text.length > 40 ? `${text.slice(0, 40)}…` : text}'`;
+export const excerpt = (text: string): string => `'${text.length > 40 ? `${text.slice(0, 40)}…` : text}'`;
+
+/** A data row's id: an integer, as every published row has (a header's is `id`). */
+export const isIntegerId = (cell: string | undefined): boolean => INTEGER_ID.test(cell?.trim() ?? '');
 
 /** A header's first cell is `id`; a data row's is its integer id. */
 export function startsWithData(record: readonly string[]): boolean {
-  return INTEGER_ID.test(record[0]?.trim() ?? '');
+  return isIntegerId(record[0]);
+}
+
+/**
+ * What stands where a name must go, when it is not a name: an empty cell, a number, or a marker (`nd`, or text
+ * without a letter: `*`, `+`, `-`). Null for a name. Without a header, this is what tells the layout apart: a
+ * file without `control` has its first year where the name goes, and that year may hold only markers.
+ */
+function notAName(cell: string): string | null {
+  if (cell === '') return 'an empty cell';
+  if (parseNumber(cell) !== null) return `a number (${excerpt(cell)})`;
+  if (!/\p{L}/u.test(cell) || foldText(cell) === 'nd') return `a marker (${excerpt(cell)})`;
+  return null;
 }
 
 /**
@@ -89,9 +104,12 @@ function yearsByPosition(
 }
 
 /**
- * Recognises the columns from the header names, matched after folding case, accents and whitespace. Year
- * columns are read by position from the first year label: a label has been published wrong (ImpSuco.csv,
- * 2023–2024, labels its last pair 2021 instead of 2022), so labels that disagree are noted, not trusted.
+ * Recognises the columns from the header names, matched after folding case, accents and whitespace. Year labels
+ * must match their positions, counted from the first year label: one column per year, or a kg/US$ pair per year
+ * on import/export files. A label that disagrees is refused, naming the column, since reading on would serve every
+ * later year under the wrong one — with one exception, the shape Embrapa published (ImpSuco.csv, 2023–2024, ends
+ * `…;2020;2020;2021;2021;2021;2021`): the columns of the last year all labelled as the year before. Those are read
+ * by position, and noted.
  */
 export function columnsFromHeader(record: readonly string[], family: DatasetFamily, fail: Fail): Columns {
   // A trailing delimiter yields an empty last header name; it carries no data and is ignored.
@@ -123,19 +141,24 @@ export function columnsFromHeader(record: readonly string[], family: DatasetFami
   if (idIndex === -1) fail('header has no id column');
   if (nameIndex === -1) fail(`header has no ${[...nameHeaders].join('/')} column`);
 
-  const measures = yearsByPosition(yearIndexes, labels[0] ?? FIRST_YEAR, trade, fail);
-  const headerYears = measures.flatMap((column, k): HeaderYearNote[] =>
-    labels[k] === column.year
-      ? []
-      : [
-          {
-            column: column.index + 1,
-            label: (header[column.index] ?? '').trim(),
-            year: column.year,
-            measure: column.measure,
-          },
-        ],
-  );
+  const first = labels[0] ?? FIRST_YEAR;
+  const measures = yearsByPosition(yearIndexes, first, trade, fail);
+  const last = measures.at(-1)?.year ?? first;
+  const lastLabelledAsPrevious =
+    last > first && measures.every((column, k) => column.year !== last || labels[k] === last - 1);
+  const headerYears: HeaderYearNote[] = [];
+  measures.forEach((column, k) => {
+    if (labels[k] === column.year) return;
+    const label = (header[column.index] ?? '').trim();
+    if (column.year !== last || !lastLabelledAsPrevious) {
+      fail(
+        `column ${column.index + 1} is labelled ${excerpt(label)} where its position makes it ${column.year}` +
+          `${trade ? ` (${column.measure === 'value' ? 'US$' : 'kg'})` : ''}: year columns run from ${first} ` +
+          `(column ${(yearIndexes[0] ?? 0) + 1}), ${trade ? 'a kg and a US$ column' : 'one column'} per year`,
+      );
+    }
+    headerYears.push({ column: column.index + 1, label, year: column.year, measure: column.measure });
+  });
   return {
     header,
     idIndex,
@@ -149,7 +172,8 @@ export function columnsFromHeader(record: readonly string[], family: DatasetFami
 /**
  * The columns of a file that starts with data (published so in 2019–2024): id, control, name, then a column per
  * year on category files; id, country, then a pair per year on import/export files; years from 1970. Every row
- * must have an integer id and text in the name column, or the layout is not this one and the file is refused.
+ * must have an integer id and a name (text, never empty, a number or a marker) in the name column, or the layout
+ * is not this one and the file is refused.
  */
 export function columnsByPosition(
   rows: readonly (readonly string[])[],
@@ -162,13 +186,15 @@ export function columnsByPosition(
   let used = 0;
   let widest = 0;
   rows.forEach((row, i) => {
-    const id = row[0]?.trim() ?? '';
-    if (!INTEGER_ID.test(id))
-      fail(`no header, and line ${i + 1} does not start with an integer id (${excerpt(id)})`);
-    const name = row[nameIndex]?.trim() ?? '';
-    if (parseNumber(name) !== null) {
+    if (!isIntegerId(row[0])) {
       fail(
-        `no header, and line ${i + 1} has a number (${excerpt(name)}) in column ${nameIndex + 1}, the name's place in the layout ${names.join(', ')}, years`,
+        `no header, and line ${i + 1} does not start with an integer id (${excerpt(row[0]?.trim() ?? '')})`,
+      );
+    }
+    const found = notAName(row[nameIndex]?.trim() ?? '');
+    if (found !== null) {
+      fail(
+        `no header, and line ${i + 1} has ${found} in column ${nameIndex + 1}, the name's place in the layout ${names.join(', ')}, years`,
       );
     }
     used = Math.max(used, row.findLastIndex((cell) => cell.trim() !== '') + 1);

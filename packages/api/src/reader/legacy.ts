@@ -35,7 +35,7 @@ export function legacyDocument(
       }
     });
     for (const column of table.measures)
-      out.set(column.legacyKey, legacyCellValue(cells[column.index] ?? ''));
+      out.set(column.legacyKey, legacyCellValue(cells[column.index] ?? '', table.dotted));
     return out;
   };
 

@@ -95,6 +95,36 @@ describe('files without a header line (Comercio.csv 2023–2024, Producao.csv 20
     refuses('producao', textOf(stray), /line 10 does not start with an integer id \('id'\)/);
   });
 
+  it('refuses an empty or marker-only name, and a file without `control` whose first year has no number', () => {
+    const producao = headerless(bundledGrid('producao'));
+    refuses(
+      'producao',
+      textOf(withCell(producao, 4, 2, '')),
+      /line 5 has an empty cell in column 3, the name's place/,
+    );
+    refuses('producao', textOf(withCell(producao, 4, 2, ' * ')), /line 5 has a marker \('\*'\) in column 3/);
+    const suco = headerless(bundledGrid('importacao_suco'));
+    refuses(
+      'importacao_suco',
+      textOf(withCell(suco, 0, 1, '')),
+      /line 1 has an empty cell in column 2, the name's place in the layout Id, País/,
+    );
+
+    // Without `control`, 1970 falls where the name goes: all `nd`, or all empty, it must not pass for names.
+    const noControl = withoutColumn(producao, 1);
+    for (const marker of ['nd', '', 'ND']) {
+      const blank = {
+        ...noControl,
+        lines: noControl.lines.map((cells) => cells.map((c, j) => (j === 2 ? marker : c))),
+      };
+      refuses(
+        'producao',
+        textOf(blank),
+        /line 1 has (a marker \('nd'\)|a marker \('ND'\)|an empty cell) in column 3/,
+      );
+    }
+  });
+
   it('still refuses ragged rows inside the data and a body cut inside its last cell', () => {
     const producao = headerless(bundledGrid('producao'));
     const ragged = { ...producao, lines: producao.lines.map((c, i) => (i === 4 ? c.slice(0, -1) : c)) };
@@ -137,6 +167,78 @@ describe('year labels that disagree with their position (ImpSuco.csv 2023–2024
     const read = readGrid('producao', mislabelledLastYear(grid, producao));
     expectPublishedNumbers(read.rows, producao, grid);
     expect(read.notes.headerYears).toEqual([{ column: 57, label: '2022', year: 2023, measure: 'quantity' }]);
+  });
+
+  it.each([
+    [
+      'a typo in the first label',
+      (years: string[]) => ['1969', ...years.slice(1)],
+      /column 5 is labelled '1971' where its position makes it 1970: year columns run from 1969 \(column 4\)/,
+    ],
+    [
+      'a far typo in the first label',
+      (years: string[]) => ['1907', ...years.slice(1)],
+      /column 5 is labelled '1971' where its position makes it 1908/,
+    ],
+    [
+      'a year skipped',
+      (years: string[]) => years.map((y) => (Number(y) >= 2000 ? String(Number(y) + 1) : y)),
+      /column 34 is labelled '2001' where its position makes it 2000/,
+    ],
+    [
+      'a year labelled twice',
+      (years: string[]) => years.map((y) => (y === '2001' ? '2000' : y)),
+      /column 35 is labelled '2000' where its position makes it 2001/,
+    ],
+    [
+      'the last year labelled as the one before, and another',
+      (years: string[]) => [...years.slice(0, -2), '2021', '2022'],
+      /column 56 is labelled '2021' where its position makes it 2022/,
+    ],
+  ])('refuses %s (a category file), naming the column and its label', (_, relabel, reason) => {
+    const [header = [], ...data] = bundledGrid('producao').lines;
+    const labels = [...header.slice(0, 3), ...relabel(header.slice(3))];
+    refuses('producao', textOf({ delimiter: ';', lines: [labels, ...data] }), reason);
+  });
+
+  it('refuses a year published twice, header and data: every later year would shift', () => {
+    const grid = bundledGrid('producao');
+    const column = (grid.lines[0] ?? []).indexOf('2000');
+    const twice = {
+      ...grid,
+      lines: grid.lines.map((cells) => [...cells.slice(0, column + 1), ...cells.slice(column)]),
+    };
+    refuses(
+      'producao',
+      textOf(twice),
+      new RegExp(`column ${column + 2} is labelled '2000' where its position makes it 2001`),
+    );
+  });
+
+  it.each([
+    [
+      'a pair labelled as the year before in the middle',
+      (h: string[]) => h.map((l, i) => (i >= 62 && i < 64 ? '1999' : l)),
+      /column 63 is labelled '1999' where its position makes it 2000 \(kg\): year columns run from 1970 \(column 3\), a kg and a US\$ column per year/,
+    ],
+    [
+      'only the US$ column of the last pair labelled as the year before',
+      (h: string[]) => [...h.slice(0, -1), '2023'],
+      /column 112 is labelled '2023' where its position makes it 2024 \(US\$\)/,
+    ],
+    [
+      'a year left out (its pair gone, header and data)',
+      null,
+      /column 63 is labelled '2001' where its position makes it 2000 \(kg\)/,
+    ],
+  ])('refuses %s (an import file)', (_, relabel, reason) => {
+    const grid = bundledGrid('importacao_suco');
+    const [header = [], ...data] = grid.lines;
+    expect(header.slice(62, 64)).toEqual(['2000', '2000']);
+    const lines = relabel
+      ? [relabel(header), ...data]
+      : grid.lines.map((cells) => cells.filter((_, i) => i !== 62 && i !== 63));
+    refuses('importacao_suco', textOf({ delimiter: ';', lines }), reason);
   });
 
   it('refuses labels whose positions would run past the current year', () => {
@@ -198,25 +300,55 @@ describe('empty trailing cells', () => {
 });
 
 describe('dotted values (thousands) in a file whose decimals are commas', () => {
-  it('reads ` 4.441 ` as 4441 and keeps a dotted value with other groups as text', () => {
-    const grid = bundledGrid('processamento_viniferas');
-    const column = (grid.lines[0] ?? []).indexOf('2023');
-    const changed = withCell(withCell(grid, 1, column, ' 4.441 '), 2, column, '12.34');
+  const grid = bundledGrid('processamento_viniferas');
+  const column = (grid.lines[0] ?? []).indexOf('2023');
+  const original = readGrid('processamento_viniferas', grid).rows;
+  const years = 2023 - 1970 + 1;
+  // Rows of the generated cells: TINTAS 2023 (line 1) and the next row's 2023 (line 2).
+  const withCells = (first: string, second: string | null) =>
+    readGrid(
+      'processamento_viniferas',
+      withCell(second === null ? grid : withCell(grid, 2, column, second), 1, column, first),
+    );
+  const expectRows = (rows: readonly TidyRow[], first: Partial<TidyRow>, second: Partial<TidyRow> = {}) =>
+    expect(rows).toEqual(
+      original.map((row, i): TidyRow => {
+        if (i === years - 1) return { ...row, ...first };
+        if (i === 2 * years - 1) return { ...row, ...second };
+        return row;
+      }),
+    );
+
+  it('reads ` 4.441 ` as 4441 when every dotted value of the file is a thousands pattern', () => {
     expect(grid.lines[1]?.[column]).toBe('35881118,23'); // the file's decimals are commas
-    const original = readGrid('processamento_viniferas', grid).rows;
-    const years = 2023 - 1970 + 1;
-    const expected = original.map((row, i): TidyRow => {
-      if (i === years - 1) return { ...row, quantity: 4441 };
-      if (i === 2 * years - 1) return { ...row, quantity: null, quantity_flag: '12.34' };
-      return row;
-    });
-    const read = readGrid('processamento_viniferas', changed);
-    expect(read.rows).toEqual(expected);
+    const read = withCells(' 4.441 ', '1.234.567');
+    expectRows(read.rows, { quantity: 4441 }, { quantity: 1234567 });
+    expect(read.table.dotted).toBe('thousands');
     expect(read.rows[years - 1]).toMatchObject({
       category: 'TINTAS',
       is_total: true,
       year: 2023,
       quantity: 4441,
     });
+  });
+
+  it.each(['0.500', '012.345', '0.5', '.441', '4.4410'])(
+    'keeps %j as text: a thousands group never starts the number with 0, and groups are three digits',
+    (cell) => {
+      const read = withCells(cell, null);
+      expectRows(read.rows, { quantity: null, quantity_flag: cell });
+      expect(read.table.dotted).toBe('text');
+    },
+  );
+
+  it('keeps every dotted value as text, ` 4.441 ` included, in a file that also has `12.34`: the dots are ambiguous', () => {
+    const read = withCells(' 4.441 ', '12.34');
+    expectRows(
+      read.rows,
+      { quantity: null, quantity_flag: '4.441' },
+      { quantity: null, quantity_flag: '12.34' },
+    );
+    const tintas = Array.isArray(read.legacy) ? undefined : read.legacy.get('TINTAS')?.[0];
+    expect(tintas?.get('2023')).toBe(' 4.441 ');
   });
 });

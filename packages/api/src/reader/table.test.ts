@@ -33,7 +33,7 @@ describe('what is not a well-formed file', () => {
     rejects('id;produto;2000\n', /no data rows/);
   });
 
-  it('reads year columns by position from the first label, noting labels that disagree', () => {
+  it('reads the last year labelled as the year before by position, noting it; refuses any other disagreement', () => {
     const { rows, notes } = read('id;control;produto;2000;2000\n1;A;A;1;2\n');
     expect(rows.map((r) => [r.year, r.quantity])).toEqual([
       [2000, 1],
@@ -43,6 +43,19 @@ describe('what is not a well-formed file', () => {
       header: 'published',
       headerYears: [{ column: 5, label: '2000', year: 2001, measure: 'quantity' }],
     });
+    rejects(
+      'id;control;produto;2000;2000;2001\n1;A;A;1;2;3\n',
+      /column 5 is labelled '2000' where its position makes it 2001/,
+    );
+    rejects(
+      'id;control;produto;2000;2002\n1;A;A;1;2\n',
+      /column 5 is labelled '2002' where its position makes it 2001/,
+    );
+    rejects(
+      'Id;País;2000;2000;2000;2001\n1;Chile;1;2;3;4\n',
+      /column 5 is labelled '2000' where its position makes it 2001 \(kg\)/,
+      importacao,
+    );
     const thisYear = new Date().getUTCFullYear();
     rejects(
       `id;control;produto;${thisYear};${thisYear - 1}\n1;A;A;1;2\n`,
@@ -75,6 +88,25 @@ describe('what is not a well-formed file', () => {
       /may be truncated/,
     );
     expect(readDataset(producao, Buffer.from(text), { lengthVerified: true }).rows.at(-1)?.quantity).toBe(65);
+  });
+
+  it('rejects a data row without an integer id: a header repeated inside the data, a stray line', () => {
+    const header = 'id;control;produto;1970;1971';
+    rejects(
+      `${header}\n1;VINHO DE MESA;VINHO DE MESA;10;20\n${header}\n2;VINHO DE MESA;Tinto;10;20\n`,
+      /line 3 has 'id' in the id column \(column 1\), not an integer id/,
+    );
+    rejects(`${header}\n1;A;A;1;2\n;A;b;1;2\n`, /line 3 has '' in the id column/);
+    rejects(`${header}\n1;A;A;1;2\nTotal;;;2;4\n`, /line 3 has 'Total' in the id column/);
+    rejects(
+      'produto;id;control;1970\nVINHO;1;VINHO;10\nB;x;B;1\n',
+      /line 3 has 'x' in the id column \(column 2\)/,
+    );
+    rejects(
+      'Id;País;1970;1970\n1;Chile;1;2\nId;País;1970;1970\n',
+      /line 3 has 'Id' in the id column/,
+      importacao,
+    );
   });
 
   it('rejects ragged and truncated rows', () => {

@@ -1,7 +1,15 @@
 import type { DatasetFamily } from '@vitibrasil/core';
 import { parse } from 'csv-parse/sync';
 import { MalformedUpstreamFile } from '../errors.js';
-import { type Columns, columnsByPosition, columnsFromHeader, startsWithData } from './columns.js';
+import { type DottedValues, dottedValues } from './cells.js';
+import {
+  type Columns,
+  columnsByPosition,
+  columnsFromHeader,
+  excerpt,
+  isIntegerId,
+  startsWithData,
+} from './columns.js';
 import type { TextEncoding } from './decode.js';
 import type { Delimiter } from './dialect.js';
 import type { ReadingNotes } from './notes.js';
@@ -13,6 +21,8 @@ export interface PublishedTable extends Omit<Columns, 'notes'> {
   readonly delimiter: Delimiter;
   /** Data rows, each exactly `header.length` cells. */
   readonly rows: readonly (readonly string[])[];
+  /** How the file's dotted values read: as thousands, or all as text when any is ambiguous. */
+  readonly dotted: DottedValues;
 }
 
 interface Source {
@@ -57,6 +67,12 @@ export function readPublishedTable(source: Source): { table: PublishedTable; not
   const width = columns.header.length;
   const firstLine = headerless ? 1 : 2;
   const rows = body.map((record, i) => {
+    // A repeated header or any stray line inside the data is no row: it would be served as an item named `produto`.
+    if (!headerless && !isIntegerId(record[columns.idIndex])) {
+      fail(
+        `line ${i + firstLine} has ${excerpt(record[columns.idIndex]?.trim() ?? '')} in the id column (column ${columns.idIndex + 1}), not an integer id`,
+      );
+    }
     if (record.length < width) {
       fail(`line ${i + firstLine} has ${record.length} of ${width} fields (ragged or truncated row)`);
     }
@@ -69,5 +85,9 @@ export function readPublishedTable(source: Source): { table: PublishedTable; not
     return record;
   });
 
-  return { table: { file, encoding: source.encoding, delimiter, ...columns, rows }, notes };
+  const dotted = dottedValues(
+    rows,
+    columns.measures.map((column) => column.index),
+  );
+  return { table: { file, encoding: source.encoding, delimiter, ...columns, rows, dotted }, notes };
 }

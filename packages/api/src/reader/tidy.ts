@@ -23,9 +23,9 @@ export function tidyRows(
     const name = normalizeWhitespace(cells[table.nameIndex] ?? '');
     const placement = categories?.[r];
     for (const column of quantityColumns) {
-      const quantity = parseMeasure(cells[column.index] ?? '');
+      const quantity = parseMeasure(cells[column.index] ?? '', table.dotted);
       const valueIndex = valueColumn.get(column.year);
-      const value = valueIndex === undefined ? null : parseMeasure(cells[valueIndex] ?? '');
+      const value = valueIndex === undefined ? null : parseMeasure(cells[valueIndex] ?? '', table.dotted);
       rows.push({
         dataset: dataset.id,
         category: placement?.category ?? null,

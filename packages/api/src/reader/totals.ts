@@ -60,7 +60,7 @@ export function classifyRows(table: PublishedTable): RowCategory[] {
     table.controlIndex === null ? '' : normalizeWhitespace(row[table.controlIndex] ?? ''),
   );
   const values = table.rows.map((row) =>
-    table.measures.map((column) => parseNumber(row[column.index] ?? '')),
+    table.measures.map((column) => parseNumber(row[column.index] ?? '', table.dotted)),
   );
   const candidate = names.map((name, i) => looksLikeTotal(controls[i] ?? '', name));
   const nextCandidate = (from: number): number => {

@@ -144,7 +144,9 @@ const HEADERS = {
     schema: { type: 'string' },
   },
   'Last-Modified': {
-    description: 'When the data last changed (HTTP date).',
+    description:
+      "When the data last changed (HTTP date): the version's changed_at; for /revisions, when the version served " +
+      'replaced the previous one (current.fetched_at).',
     schema: { type: 'string' },
   },
   'Cache-Control': {
@@ -520,7 +522,8 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
         operationId: 'getDatasetQuality',
         summary: 'Quality report of the version served: totals against items, marker-only years, anomalies',
         description:
-          'Computed once per upstream version, when it is read. Every category-year with at least one item row ' +
+          "Computed once per upstream version, when it is read; checked_at is the version's changed_at, so the " +
+          'report and its ETag depend only on the version. Every category-year with at least one item row ' +
           'is compared with its total; equal ones are not listed. The rows stay exactly as published.',
         tags: ['datasets'],
         parameters: [datasetParameter],
@@ -541,8 +544,10 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
         summary: 'Rows added, removed and revised by the last upstream release',
         description:
           'Between the version served and the one it replaced while this server ran (only the previous one is ' +
-          'kept, in memory). Rows are matched by dataset, category, item, country and year. The lake keeps the ' +
-          'same comparison between ingest runs, across restarts (revisions/).',
+          'kept, in memory). Rows are matched by dataset, category, item, country and year. Last-Modified is when ' +
+          'the version served replaced the previous one: content served again after another version (A→B→C→B) ' +
+          'is compared with the one it replaced (C), with a new ETag and date. The lake keeps the same comparison ' +
+          'between ingest runs, across restarts (revisions/).',
         tags: ['datasets'],
         parameters: [datasetParameter],
         ...security,

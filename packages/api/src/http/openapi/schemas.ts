@@ -272,7 +272,11 @@ export const QualityReportSchema = documented(
     .object({
       dataset: z.enum(DATASET_IDS),
       content_hash: sha256Hex.describe('SHA-256 of the upstream file: the version the report describes.'),
-      checked_at: timestamp.describe('When this version was read and checked.'),
+      checked_at: timestamp.describe(
+        "The version's changed_at (as in the catalog, and the response's Last-Modified). The checks depend on the " +
+          'published bytes alone and are run once when the version is read, so they hold from when it changed; ' +
+          'the report, its ETag and its Last-Modified are the same from every server holding this version.',
+      ),
       notes: ReadingNotesSchema,
       ...QualityChecksSchema.shape,
     })
@@ -330,7 +334,10 @@ export const RevisionsSchema = documented(
       previous: VersionSchema.describe(
         'The version replaced; fetched_at is the last time the upstream confirmed it.',
       ),
-      current: VersionSchema.describe('The version served now; fetched_at is when it was received.'),
+      current: VersionSchema.describe(
+        "The version served now; fetched_at is when it was received and replaced the previous one (the response's " +
+          'Last-Modified: when this comparison came to be).',
+      ),
       summary: ChangeCountsSchema,
       changes: z
         .array(RevisionSchema)

@@ -41,7 +41,7 @@ export function v1Routes(cache: DatasetCache, upstreamUrl: (file: string) => str
       params.set('cursor', body.nextCursor);
       nextUrl = `${ctx.path}?${params.toString()}`;
     }
-    await sendData(ctx, served, body, nextUrl);
+    await sendData(ctx, served, body, { nextUrl });
   });
 
   router.get('/datasets/:dataset/quality', noQuery, async (ctx) => {
@@ -53,7 +53,9 @@ export function v1Routes(cache: DatasetCache, upstreamUrl: (file: string) => str
   router.get('/datasets/:dataset/revisions', noQuery, async (ctx) => {
     const dataset = datasetParam(ctx.params.dataset ?? '');
     const served = await cache.get(dataset.id);
-    await sendData(ctx, served, revisionsBody(served.snapshot));
+    // The comparison came to be when this version replaced the previous one, which is not when its content changed:
+    // returning to an earlier version (A→B→C→B) gives the same content another comparison.
+    await sendData(ctx, served, revisionsBody(served.snapshot), { lastModified: served.snapshot.readAt });
   });
 
   return router;
