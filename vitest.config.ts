@@ -20,7 +20,12 @@ export default defineConfig({
     // Worker threads started by the code under test (the reader's) are loaded by Node, not by Vitest: these hooks
     // let Node run their TypeScript sources, resolved as aliased above.
     execArgv: ['--import', new URL('./packages/api/test/loader/register.mjs', import.meta.url).href],
-    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'tools/*/src/**/*.test.ts'],
+    include: [
+      'packages/*/src/**/*.test.ts',
+      'packages/*/test/**/*.test.ts',
+      'tools/*/src/**/*.test.ts',
+      'infra/test/**/*.test.ts',
+    ],
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

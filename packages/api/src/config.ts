@@ -27,6 +27,21 @@ export const ApiConfigSchema = z
       // Relative file names resolve under the folder only when the base ends with a slash.
       .transform((url) => (url.endsWith('/') ? url : `${url}/`)),
     CACHE_DIR: z.string().min(1).default('.cache/vitibrasil'),
+    /** Set: the last good copies live in S3 instead of CACHE_DIR (Lambda, whose disk vanishes with the instance). */
+    CACHE_S3_URI: z
+      .string()
+      .regex(
+        /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/,
+        'expected s3://bucket/prefix/ (a bucket name in lower case)',
+      )
+      .transform((uri) => {
+        const [bucket = '', ...rest] = uri.slice('s3://'.length).split('/');
+        const path = rest.join('/').replace(/^\/+|\/+$/g, '');
+        return { bucket, prefix: path ? `${path}/` : '' };
+      })
+      .optional(),
+    /** S3-compatible endpoint for CACHE_S3_URI (s3rver, MinIO, LocalStack), path-style; unset on AWS. */
+    S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
     /** The last resort when the upstream fails and nothing is held; false: a 503 then. */
     BUNDLED_SNAPSHOT: boolean.default(true),
     /** Folder with the bundled files and their snapshot.json (a Lambda package carries its own copy). */

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { BundledFiles } from './bundle/bundled-files.js';
 import type { ApiConfig } from './config.js';
 import { createApp } from './http/app.js';
+import { ApiKeys } from './http/middleware/api-key.js';
 import type { AppState } from './http/middleware/request-context.js';
 import {
   type NodeLevelFailure,
@@ -21,20 +22,26 @@ import { ApiMetrics } from './metrics/api-metrics.js';
 import { IsolatedReader } from './reader/worker/isolated-reader.js';
 import { UpstreamClient } from './upstream/client.js';
 import { DatasetCache } from './upstream/dataset-cache.js';
-import { DiskStore } from './upstream/disk-store.js';
+import { openStore } from './upstream/open-store.js';
 
 export interface Api {
   readonly app: Koa<AppState>;
   readonly cache: DatasetCache;
   readonly metrics: ApiMetrics;
   readonly logger: Logger;
+  /** The accepted keys, replaceable while running (rotation); null for an open API. */
+  readonly keys: ApiKeys | null;
   close(): Promise<void>;
 }
 
-/** Wires config → upstream client → cache (restored from CACHE_DIR) → Koa app. No socket is opened here. */
+/**
+ * Wires config → upstream client → cache (restored from CACHE_DIR or CACHE_S3_URI) → Koa app. No socket is opened
+ * here: the server and the Lambda handler both start from this.
+ */
 export async function createApi(config: ApiConfig, logger: Logger = createLogger(config)): Promise<Api> {
   const client = new UpstreamClient(config);
   const metrics = new ApiMetrics();
+  const store = await openStore(config);
   const reader = new IsolatedReader({
     maxColumns: config.UPSTREAM_MAX_COLUMNS,
     maxRows: config.UPSTREAM_MAX_ROWS,
@@ -46,7 +53,7 @@ export async function createApi(config: ApiConfig, logger: Logger = createLogger
   });
   const cache = new DatasetCache({
     fetcher: client,
-    disk: new DiskStore(resolve(config.CACHE_DIR)),
+    store,
     reader,
     bundled: config.BUNDLED_SNAPSHOT ? new BundledFiles(resolve(config.BUNDLED_SNAPSHOT_DIR)) : null,
     ttlMs: config.CACHE_TTL_SECONDS * 1000,
@@ -57,17 +64,22 @@ export async function createApi(config: ApiConfig, logger: Logger = createLogger
     observer: metrics,
   });
   metrics.watch(cache);
+  // Its worker loads while the copies are fetched from the store (or the app is built): the first read is sooner.
+  reader.warmUp();
   const restored = await cache.restore();
-  logger.info({ restored, cacheDir: resolve(config.CACHE_DIR) }, 'cache restored from disk');
-  const app = createApp({ config, cache, metrics, logger, upstreamUrl: (file) => client.urlOf(file) });
+  logger.info({ restored, store: store.location }, 'cache restored');
+  const keys = config.API_KEYS ? new ApiKeys(config.API_KEYS) : null;
+  const app = createApp({ config, keys, cache, metrics, logger, upstreamUrl: (file) => client.urlOf(file) });
   return {
     app,
     cache,
     metrics,
     logger,
+    keys,
     close: async () => {
       await client.close();
       await reader.close();
+      await store.close();
     },
   };
 }

@@ -347,7 +347,7 @@ describe('GET / shows every state a copy can be in', () => {
     const second = await startTestApi(upstream.url, { CACHE_TTL_SECONDS: '1', CACHE_DIR: first.cacheDir });
     apis.push(second);
     const restored = item((await page(second)).$, 'producao');
-    expect(restored.find('.state').text()).toMatch(/^stale · from disk \(CACHE_DIR\)$/);
+    expect(restored.find('.state').text()).toMatch(/^stale · from the store \(CACHE_DIR or CACHE_S3_URI\)$/);
     expect(restored.find('svg path.chart-line')).toHaveLength(1);
     expect(item((await page(second)).$, 'comercializacao').attr('data-state')).toBe('missing');
   });

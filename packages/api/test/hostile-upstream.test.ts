@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { longCategoryFile, longFile, wideFile } from '../src/testing/hostile-files.js';
 import { type StaticUpstream, startStaticUpstream } from '../src/testing/static-upstream.js';
-import { DiskStore, sha256Hex } from '../src/upstream/disk-store.js';
+import { sha256Hex } from '../src/upstream/copy-store.js';
+import { DiskStore } from '../src/upstream/disk-store.js';
 import { buildMain, type Child, startMain } from './child.js';
 import { SNAPSHOT_DIR } from './snapshot.js';
 import { eventually, removeDir, replaceFile, sleep } from './support.js';
@@ -190,7 +191,7 @@ describe('hostile upstream files, against the real process', () => {
       // Not read again at the next start.
       const again = await start(cacheDir, limits);
       expect(again.logs.some((entry) => String(entry.msg).includes('quarantined'))).toBe(false);
-      expect(again.logs.find((entry) => entry.msg === 'cache restored from disk')).toMatchObject({
+      expect(again.logs.find((entry) => entry.msg === 'cache restored')).toMatchObject({
         restored: 1,
       });
       await expectAlive(again);

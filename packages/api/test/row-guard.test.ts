@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type StaticUpstream, startStaticUpstream } from '../src/testing/static-upstream.js';
-import { sha256Hex } from '../src/upstream/disk-store.js';
+import { sha256Hex } from '../src/upstream/copy-store.js';
 import { buildMain, type Child, startMain } from './child.js';
 import { SNAPSHOT_DIR } from './snapshot.js';
 import { eventually, removeDir, replaceFile } from './support.js';

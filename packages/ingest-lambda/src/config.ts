@@ -6,6 +6,7 @@ import { ConfigError } from './errors.js';
 export const CONFIG_KEYS = [
   'API_BASE_URL',
   'API_KEY',
+  'API_KEY_PARAMETER',
   'LAKE_URI',
   'PROCESSING_DATE',
   'DATASETS',
@@ -41,66 +42,77 @@ const integer = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
 
-const ConfigSchema = z.object({
-  API_BASE_URL: httpUrl
-    // Credentials in the URL would end up in error messages, logs and the run log: the key goes in API_KEY.
-    .refine(
-      (url) => !new URL(url).username && !new URL(url).password,
-      'must not contain credentials; use API_KEY',
-    )
-    .default('http://127.0.0.1:3000')
-    .transform((url) => url.replace(/\/+$/, '')),
-  API_KEY: z.string().optional(),
-  LAKE_URI: z.string().min(1).default('./lake'),
-  PROCESSING_DATE: z.string().refine(isIsoDate, 'expected a calendar date as YYYY-MM-DD').optional(),
-  DATASETS: z
-    .string()
-    .transform((list, ctx): DatasetId[] => {
-      const ids = [
-        ...new Set(
-          list
-            .split(',')
-            .map((id) => id.trim())
-            .filter((id) => id !== ''),
-        ),
-      ];
-      const unknown = ids.filter((id) => !isDatasetId(id));
-      if (unknown.length > 0 || ids.length === 0) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `unknown dataset id(s) ${unknown.join(', ') || '(none given)'}; expected a comma-separated subset of ${DATASET_IDS.join(', ')}`,
-        });
-        return z.NEVER;
-      }
-      return DATASET_IDS.filter((id) => ids.includes(id));
-    })
-    .optional(),
-  AWS_REGION: z.string().min(1).default('us-east-1'),
-  S3_ENDPOINT: httpUrl.optional(),
-  RAW: z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
-    .default('false')
-    .transform((flag) => flag === 'true' || flag === '1' || flag === 'yes'),
-  CONCURRENCY: integer(1, 15).default(4),
-  REQUEST_TIMEOUT_MS: integer(100, 900_000).default(30_000),
-  MAX_ATTEMPTS: integer(1, 10).default(4),
-  MIN_ROW_RATIO: z
-    .string()
-    .regex(/^(0(\.\d+)?|1(\.0+)?)$/, 'expected a number from 0 to 1')
-    .transform(Number)
-    .default(0.5),
-  LOG_LEVEL: z
-    .string()
-    .transform((level) => level.toUpperCase())
-    .pipe(z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }))
-    .default('INFO'),
-});
+const ConfigSchema = z
+  .object({
+    API_BASE_URL: httpUrl
+      // Credentials in the URL would end up in error messages, logs and the run log: the key goes in API_KEY.
+      .refine(
+        (url) => !new URL(url).username && !new URL(url).password,
+        'must not contain credentials; use API_KEY',
+      )
+      .default('http://127.0.0.1:3000')
+      .transform((url) => url.replace(/\/+$/, '')),
+    API_KEY: z.string().optional(),
+    API_KEY_PARAMETER: z
+      .string()
+      .regex(/^(\/[\w.-]+)+$|^[\w.-]+$/, 'expected an SSM parameter name such as /vitibrasil/api-keys')
+      .optional(),
+    LAKE_URI: z.string().min(1).default('./lake'),
+    PROCESSING_DATE: z.string().refine(isIsoDate, 'expected a calendar date as YYYY-MM-DD').optional(),
+    DATASETS: z
+      .string()
+      .transform((list, ctx): DatasetId[] => {
+        const ids = [
+          ...new Set(
+            list
+              .split(',')
+              .map((id) => id.trim())
+              .filter((id) => id !== ''),
+          ),
+        ];
+        const unknown = ids.filter((id) => !isDatasetId(id));
+        if (unknown.length > 0 || ids.length === 0) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `unknown dataset id(s) ${unknown.join(', ') || '(none given)'}; expected a comma-separated subset of ${DATASET_IDS.join(', ')}`,
+          });
+          return z.NEVER;
+        }
+        return DATASET_IDS.filter((id) => ids.includes(id));
+      })
+      .optional(),
+    AWS_REGION: z.string().min(1).default('us-east-1'),
+    S3_ENDPOINT: httpUrl.optional(),
+    RAW: z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
+      .default('false')
+      .transform((flag) => flag === 'true' || flag === '1' || flag === 'yes'),
+    CONCURRENCY: integer(1, 15).default(4),
+    REQUEST_TIMEOUT_MS: integer(100, 900_000).default(30_000),
+    MAX_ATTEMPTS: integer(1, 10).default(4),
+    MIN_ROW_RATIO: z
+      .string()
+      .regex(/^(0(\.\d+)?|1(\.0+)?)$/, 'expected a number from 0 to 1')
+      .transform(Number)
+      .default(0.5),
+    LOG_LEVEL: z
+      .string()
+      .transform((level) => level.toUpperCase())
+      .pipe(z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }))
+      .default('INFO'),
+  })
+  .refine((c) => !(c.API_KEY && c.API_KEY_PARAMETER), {
+    message: 'set either API_KEY or API_KEY_PARAMETER, not both',
+    path: ['API_KEY_PARAMETER'],
+  });
 
 export interface IngestConfig {
   /** Base URL of the API, without a trailing slash. */
   readonly apiBaseUrl: string;
   /** Sent as `x-api-key` when set. */
   readonly apiKey: string | undefined;
+  /** SSM parameter holding the key (its first comma-separated entry), read at run time instead of API_KEY. */
+  readonly apiKeyParameter: string | undefined;
   /** `s3://bucket/prefix`, `file://` URL or local path. */
   readonly lakeUri: string;
   /** Overrides the date taken from the event time. */
@@ -148,6 +160,7 @@ export function loadConfig(env: Env): IngestConfig {
   return {
     apiBaseUrl: c.API_BASE_URL,
     apiKey: c.API_KEY,
+    apiKeyParameter: c.API_KEY_PARAMETER,
     lakeUri: c.LAKE_URI,
     processingDate: c.PROCESSING_DATE,
     datasets: c.DATASETS ?? DATASET_IDS,

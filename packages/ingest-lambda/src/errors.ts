@@ -5,6 +5,8 @@
 
 export type IngestErrorCode =
   | 'CONFIG_INVALID'
+  | 'INPUT_INVALID'
+  | 'API_KEY_UNAVAILABLE'
   | 'API_HTTP_STATUS'
   | 'API_NETWORK'
   | 'ROWS_INVALID'
@@ -32,6 +34,33 @@ export class ConfigError extends IngestError {
   constructor(problems: readonly string[]) {
     super('CONFIG_INVALID', `invalid configuration: ${problems.join('; ')}`);
     this.problems = problems;
+  }
+}
+
+/** The function was invoked with an input that is not what the schedule sends. */
+export class InvalidInputError extends IngestError {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(
+      'INPUT_INVALID',
+      `invalid invocation input: ${problems.join('; ')}; expected {"time": "<ISO 8601 time>", …} as the ` +
+        'schedule sends it, or an EventBridge event',
+    );
+    this.problems = problems;
+  }
+}
+
+/** API_KEY_PARAMETER is set but its value could not be read (SSM unreachable, access denied, empty). */
+export class ApiKeyUnavailableError extends IngestError {
+  constructor(parameter: string, cause: unknown) {
+    super(
+      'API_KEY_UNAVAILABLE',
+      `could not read the API key from SSM parameter ${parameter}: ${describeCause(cause)}`,
+      {
+        cause,
+      },
+    );
   }
 }
 

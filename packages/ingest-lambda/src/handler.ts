@@ -1,10 +1,12 @@
-import type { Context, ScheduledEvent } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
+import { readApiKeyParameter } from './api-key-parameter.js';
 import { type Env, loadConfig } from './config.js';
-import { ConfigError, RunFailedError } from './errors.js';
+import { RunFailedError } from './errors.js';
 import { ingestWithConfig } from './ingest.js';
 import { createLogger } from './logger.js';
 import { processingDateOf } from './processing-date.js';
 import type { RunResult } from './results.js';
+import { parseScheduledInput, type ScheduledInput } from './scheduled-input.js';
 
 export interface HandlerResult {
   readonly run_id: string;
@@ -23,36 +25,36 @@ export interface HandlerResult {
   }[];
 }
 
-/** The processing date of a scheduled event: PROCESSING_DATE when set, else the event time's day in São Paulo. */
+/** The processing date of an invocation: PROCESSING_DATE when set, else the scheduled time's day in São Paulo. */
 export function eventProcessingDate(
-  event: Pick<ScheduledEvent, 'time'>,
+  input: Pick<ScheduledInput, 'time'>,
   override: string | undefined,
 ): string {
-  if (override) return override;
-  const time = new Date(event.time);
-  if (Number.isNaN(time.getTime())) {
-    throw new ConfigError([`event.time: expected an ISO 8601 time (got ${JSON.stringify(event.time)})`]);
-  }
-  return processingDateOf(time);
+  return override ?? processingDateOf(new Date(input.time));
 }
 
 /**
- * Builds the Lambda handler over an environment (process.env in Lambda). It ends with a RunFailedError
- * when any dataset failed, after the others, the manifest and the run log were written, so that Lambda's
- * retries and failure destination see the failure.
+ * Builds the Lambda handler over an environment (process.env in Lambda). The input is validated first (an
+ * InvalidInputError names what is wrong); the run ends with a RunFailedError when any dataset failed, after the
+ * others, the manifest and the run log were written, so that Lambda's retries and failure destination see it.
  */
 export function createHandler(env: Env = process.env) {
-  return async (event: ScheduledEvent, context?: Context): Promise<HandlerResult> => {
+  return async (event: unknown, context?: Context): Promise<HandlerResult> => {
+    const input = parseScheduledInput(event);
     const config = loadConfig(env);
     const logger = createLogger(config.logLevel);
     if (context) logger.addContext(context);
-    const processingDate = eventProcessingDate(event, config.processingDate);
-    logger.info('scheduled event', {
-      event_id: event.id,
-      event_time: event.time,
+    const processingDate = eventProcessingDate(input, config.processingDate);
+    logger.info('scheduled invocation', {
+      scheduled_time: input.time,
+      schedule: input.schedule,
+      execution: input.execution,
+      attempt: input.attempt,
+      event_id: input.id,
       processing_date: processingDate,
     });
-    const result = await ingestWithConfig(config, { processingDate, logger });
+    const apiKey = config.apiKeyParameter ? await readApiKeyParameter(config.apiKeyParameter) : config.apiKey;
+    const result = await ingestWithConfig({ ...config, apiKey }, { processingDate, logger });
     if (result.outcome === 'failed') {
       const failed = result.datasets.filter((d) => d.outcome === 'failed');
       const detail = [

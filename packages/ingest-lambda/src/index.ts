@@ -21,7 +21,7 @@ export type { Destination, LakeLocation } from './lake/destination.js';
 export { LocalDestination } from './lake/local.js';
 export { openDestination, parseLakeUri } from './lake/open.js';
 export type { S3DestinationOptions } from './lake/s3.js';
-export { lakeLayout } from './layout.js';
+export { LAKE_FOLDERS, lakeLayout } from './layout.js';
 export { createLogger, SERVICE_NAME } from './logger.js';
 export {
   type FailedEntry,
@@ -33,6 +33,7 @@ export {
 } from './manifest.js';
 export { parseRows } from './ndjson.js';
 export {
+  type ColumnKind,
   encodeParquet,
   PARQUET_COLUMNS,
   PARQUET_SCHEMA_VERSION,
@@ -41,6 +42,19 @@ export {
   REVISIONS_PARQUET_COLUMNS,
 } from './parquet.js';
 export { newRunId, PROCESSING_TIME_ZONE, processingDateOf } from './processing-date.js';
-export type { DatasetResult, FailureRecord, RevisionsResult, RunResult } from './results.js';
+export {
+  type DatasetResult,
+  type FailureRecord,
+  type RevisionsResult,
+  RUN_FINISHED,
+  type RunFinishedFields,
+  type RunResult,
+} from './results.js';
 export { PARQUET_CONTENT_TYPE, type RunDependencies, type RunOptions, runIngest } from './run.js';
 export type { RunLogLine } from './run-log.js';
+export {
+  parseScheduledInput,
+  type ScheduledInput,
+  ScheduledInputSchema,
+  type ScheduleInputTemplate,
+} from './scheduled-input.js';

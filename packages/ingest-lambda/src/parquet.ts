@@ -16,7 +16,8 @@ import { z } from 'zod';
 /** Bumped whenever a file schema changes; recorded in the manifest and in the file's key-value metadata. */
 export const PARQUET_SCHEMA_VERSION = 1;
 
-type ColumnKind = 'STRING' | 'INT32' | 'DOUBLE' | 'BOOLEAN' | 'TIMESTAMP_MILLIS';
+/** How a column is stored; the CDK stack maps each kind to its Glue type (a new kind fails its build). */
+export type ColumnKind = 'STRING' | 'INT32' | 'DOUBLE' | 'BOOLEAN' | 'TIMESTAMP_MILLIS';
 
 export interface ParquetColumn {
   readonly name: string;

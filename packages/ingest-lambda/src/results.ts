@@ -57,3 +57,19 @@ export interface RunResult {
   readonly logKey: string;
   readonly lakeUri: string;
 }
+
+/**
+ * The message of a run's last log line. The CDK stack's metric filter matches it and reads `datasets_written`:
+ * an alarm fires when no run wrote anything for a day.
+ */
+export const RUN_FINISHED = 'run finished';
+
+/** The fields of that line (besides Powertools' own: level, message, timestamp, service). */
+export interface RunFinishedFields {
+  readonly outcome: RunResult['outcome'];
+  readonly duration_ms: number;
+  readonly datasets_written: number;
+  readonly rows_written: number;
+  readonly failed: readonly string[];
+  readonly errors: readonly FailureRecord[];
+}

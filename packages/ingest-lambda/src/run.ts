@@ -27,7 +27,14 @@ import { parseRows } from './ndjson.js';
 import { encodeParquet, encodeQuality, encodeRevisions, type RunStamp } from './parquet.js';
 import { type ComparedPartition, fetchPreviousPartition, readPreviousRows } from './previous-partition.js';
 import { newRunId } from './processing-date.js';
-import type { DatasetResult, FailureRecord, RevisionsResult, RunResult } from './results.js';
+import {
+  type DatasetResult,
+  type FailureRecord,
+  type RevisionsResult,
+  RUN_FINISHED,
+  type RunFinishedFields,
+  type RunResult,
+} from './results.js';
 import { datasetLine, formatRunLog, type RunLogLine } from './run-log.js';
 
 const gzipAsync = promisify(gzip);
@@ -178,9 +185,16 @@ export async function runIngest(options: RunOptions, deps: RunDependencies): Pro
     logKey,
     lakeUri: destination.uri,
   };
-  const summary = { outcome: result.outcome, duration_ms: durationMs, failed, errors: runErrors };
-  if (result.outcome === 'failed') logger.error('run finished', summary);
-  else logger.info('run finished', summary);
+  const summary: RunFinishedFields = {
+    outcome: result.outcome,
+    duration_ms: durationMs,
+    datasets_written: datasets.length - failed.length,
+    rows_written: datasets.reduce((sum, d) => sum + (d.outcome === 'written' ? d.rows : 0), 0),
+    failed,
+    errors: runErrors,
+  };
+  if (result.outcome === 'failed') logger.error(RUN_FINISHED, { ...summary });
+  else logger.info(RUN_FINISHED, { ...summary });
   return result;
 
   async function ingestDataset(dataset: DatasetId, previousRows: number | null): Promise<DatasetResult> {

@@ -6,11 +6,12 @@ import type { DatasetId, TidyRow } from '@vitibrasil/core';
 import type { ScheduledEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli.js';
-import { RunFailedError } from '../src/errors.js';
+import { ApiKeyUnavailableError, InvalidInputError, RunFailedError } from '../src/errors.js';
 import { createHandler } from '../src/handler.js';
 import { datasetRows } from './helpers/duckdb.js';
 import { makeAllDatasets, toNdjson } from './helpers/fixtures.js';
 import { type FakeApi, startFakeApi } from './helpers/ndjson-api.js';
+import { type FakeSsm, startFakeSsm } from './helpers/ssm.js';
 
 let api: FakeApi;
 let served: Map<DatasetId, TidyRow[]>;
@@ -85,10 +86,98 @@ describe('Lambda handler', () => {
     expect(written).not.toContain('dataset=exportacao_vinho');
   });
 
+  it('accepts the input EventBridge Scheduler sends: the nominal time, in São Paulo', async () => {
+    // What `ScheduleTargetInput.fromObject({ time: ContextAttribute.scheduledTime, … })` delivers, rendered.
+    const input = {
+      time: '2026-01-01T02:00:00Z',
+      schedule: 'arn:aws:scheduler:sa-east-1:123456789012:schedule/default/vitibrasil-ingest',
+      execution: 'd32c5kddcf5bb8c3',
+      attempt: '1',
+    };
+    const result = await createHandler({ ...env(), DATASETS: 'producao' })(input);
+    expect(result).toMatchObject({ outcome: 'succeeded', processing_date: '2025-12-31' });
+    expect(await readdir(path.join(root, 'curated', 'dataset=producao'))).toEqual([
+      'processing_date=2025-12-31',
+    ]);
+  });
+
+  it.each([
+    ['no input', undefined, '(input): '],
+    ['an empty object', {}, 'time: '],
+    ['a time that is not ISO 8601', { time: 'yesterday' }, 'time: expected an ISO 8601 time'],
+    ['an unrendered placeholder', { time: '<aws.scheduler.scheduled-time>' }, 'time: expected an ISO 8601'],
+    ['a bad attempt number', { time: '2026-01-01T02:00:00Z', attempt: 'first' }, 'attempt: '],
+  ])(
+    'refuses %s, naming the problem and the expected shape, before any request',
+    async (_name, input, problem) => {
+      const before = [...api.requests.values()].flat().length;
+      const error = await createHandler(env())(input).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect(error).toMatchObject({ code: 'INPUT_INVALID' });
+      expect((error as Error).message).toContain(problem);
+      expect((error as Error).message).toContain('expected {"time": "<ISO 8601 time>", …}');
+      expect([...api.requests.values()].flat().length).toBe(before);
+    },
+  );
+
   it('rejects bad configuration naming the variable', async () => {
     await expect(
       createHandler({ ...env(), DATASETS: 'nope' })(scheduledEvent('2026-01-01T00:00:00Z')),
     ).rejects.toThrow(/DATASETS: unknown dataset id\(s\) nope/);
+  });
+});
+
+describe('Lambda handler with the API key in SSM', () => {
+  let ssm: FakeSsm;
+  const saved = { ...process.env };
+  beforeAll(async () => {
+    ssm = await startFakeSsm();
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_SSM: ssm.endpoint,
+      AWS_REGION: 'sa-east-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+    });
+  });
+  afterAll(async () => {
+    for (const key of ['AWS_ENDPOINT_URL_SSM', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) {
+      if (saved[key] === undefined) delete process.env[key];
+      else process.env[key] = saved[key];
+    }
+    await ssm.close();
+  });
+  const env = (parameter: string) => ({
+    API_BASE_URL: api.url,
+    LAKE_URI: root,
+    LOG_LEVEL: 'SILENT',
+    MAX_ATTEMPTS: '1',
+    DATASETS: 'producao',
+    API_KEY_PARAMETER: parameter,
+  });
+
+  it('reads the parameter decrypted at run time and sends its first key', async () => {
+    ssm.setParameter('/vitibrasil/api-keys', 'ingester-key-0123456789, another-key-0123456789');
+    api.requests.clear();
+    const result = await createHandler(env('/vitibrasil/api-keys'))({ time: '2026-01-01T12:00:00Z' });
+    expect(result.outcome).toBe('succeeded');
+    expect(api.requests.get('producao')?.[0]?.['x-api-key']).toBe('ingester-key-0123456789');
+    expect(ssm.calls).toContainEqual({ name: '/vitibrasil/api-keys', withDecryption: true });
+  });
+
+  it('fails before any request when the parameter cannot be read', async () => {
+    api.requests.clear();
+    const error = await createHandler(env('/vitibrasil/missing'))({ time: '2026-01-01T12:00:00Z' }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ApiKeyUnavailableError);
+    expect((error as Error).message).toMatch(/SSM parameter \/vitibrasil\/missing: .*not found/i);
+    expect(api.requests.size).toBe(0);
+  });
+
+  it('refuses API_KEY and API_KEY_PARAMETER together', async () => {
+    await expect(
+      createHandler({ ...env('/vitibrasil/api-keys'), API_KEY: 'k' })({ time: '2026-01-01T12:00:00Z' }),
+    ).rejects.toThrow(/API_KEY_PARAMETER: set either API_KEY or API_KEY_PARAMETER, not both/);
   });
 });
 

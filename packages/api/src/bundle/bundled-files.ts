@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BUNDLE_MANIFEST, type BundleManifest, BundleManifestSchema, type DatasetId } from '@vitibrasil/core';
 import { BundledSnapshotInvalid } from '../errors.js';
-import { sha256Hex } from '../upstream/disk-store.js';
+import { sha256Hex } from '../upstream/copy-store.js';
 
 /** One file of the bundled snapshot, verified against its manifest. */
 export interface BundledCopy {

@@ -4,7 +4,7 @@ import { BUNDLE_MANIFEST, type BundleManifest, DATASETS, type DatasetDefinition 
 import { errorCode, SnapshotTargetRefused } from '../errors.js';
 import { readDataset } from '../reader/read-dataset.js';
 import type { UpstreamClient } from '../upstream/client.js';
-import { sha256Hex } from '../upstream/disk-store.js';
+import { sha256Hex } from '../upstream/copy-store.js';
 
 export interface FetchedFile {
   readonly dataset: DatasetDefinition;

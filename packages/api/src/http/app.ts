@@ -4,7 +4,7 @@ import type { ApiConfig } from '../config.js';
 import type { ApiMetrics } from '../metrics/api-metrics.js';
 import type { DatasetCache } from '../upstream/dataset-cache.js';
 import { STYLESHEET_PATH } from './home/stylesheet.js';
-import { ApiKeys, identifyClient, requireApiKey } from './middleware/api-key.js';
+import { type ApiKeys, identifyClient, requireApiKey } from './middleware/api-key.js';
 import { compressDynamicBodies } from './middleware/compression.js';
 import { corsFor } from './middleware/cors.js';
 import { optionsNoContent } from './middleware/options.js';
@@ -23,16 +23,13 @@ import { v1Routes } from './routes/v1.js';
 /** The settings the HTTP edge reads. */
 export type HttpConfig = Pick<
   ApiConfig,
-  | 'API_KEYS'
-  | 'RATE_LIMIT_PER_MINUTE'
-  | 'CORS_ORIGINS'
-  | 'REQUEST_TIMEOUT_MS'
-  | 'MAX_QUERY_LENGTH'
-  | 'TRUST_PROXY'
+  'RATE_LIMIT_PER_MINUTE' | 'CORS_ORIGINS' | 'REQUEST_TIMEOUT_MS' | 'MAX_QUERY_LENGTH' | 'TRUST_PROXY'
 >;
 
 export interface AppDependencies {
   readonly config: HttpConfig;
+  /** The accepted API keys (from API_KEYS), or null for an open API. */
+  readonly keys: ApiKeys | null;
   readonly cache: DatasetCache;
   readonly metrics: ApiMetrics;
   readonly logger: Logger;
@@ -80,7 +77,7 @@ export function createApp(deps: AppDependencies): Koa<AppState> {
   if (config.CORS_ORIGINS.length > 0) app.use(corsFor(config.CORS_ORIGINS));
   app.use(compressDynamicBodies());
   app.use(queryLengthLimit(config.MAX_QUERY_LENGTH));
-  const keys = config.API_KEYS ? new ApiKeys(config.API_KEYS) : null;
+  const { keys } = deps;
   app.use(identifyClient(keys));
   if (config.RATE_LIMIT_PER_MINUTE > 0)
     app.use(unless(isProbe, rateLimit(new SlidingWindowLimiter(config.RATE_LIMIT_PER_MINUTE))));

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, type Dispatcher, request } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { ApiConfig } from '../config.js';
 import { UpstreamHttpError, UpstreamNetworkError, UpstreamTooLarge } from '../errors.js';
+import type { UndiciConnection } from './undici-connection.js';
 
 /** Validators from the last good copy, sent so an unchanged file costs the upstream a 304. */
 export interface Validators {
@@ -43,16 +44,19 @@ const header = (headers: Dispatcher.ResponseData['headers'], name: string): stri
  * exponential backoff and full jitter; other statuses fail at once. Bodies over UPSTREAM_MAX_BYTES are cut off.
  */
 export class UpstreamClient implements UpstreamFetcher {
-  private readonly agent: Agent;
+  private connection: Promise<UndiciConnection> | undefined;
 
-  constructor(private readonly options: ClientOptions) {
-    const timeout = options.UPSTREAM_TIMEOUT_MS;
-    this.agent = new Agent({
-      connect: { timeout: Math.min(timeout, 5_000) },
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
-      keepAliveTimeout: 4_000,
-    });
+  constructor(private readonly options: ClientOptions) {}
+
+  /**
+   * undici is imported at the first fetch, not at start: a process serving copies restored from its store
+   * (a Lambda cold start) answers without loading it (about 100 ms of a cold start's module loading).
+   */
+  private connect(): Promise<UndiciConnection> {
+    this.connection ??= import('./undici-connection.js').then(({ openConnection }) =>
+      openConnection(this.options.UPSTREAM_TIMEOUT_MS),
+    );
+    return this.connection;
   }
 
   urlOf(file: string): string {
@@ -97,7 +101,8 @@ export class UpstreamClient implements UpstreamFetcher {
     if (validators?.lastModified) headers['if-modified-since'] = validators.lastModified;
     let response: Dispatcher.ResponseData;
     try {
-      response = await request(url, { dispatcher: this.agent, method: 'GET', headers, signal });
+      const { agent, request } = await this.connect();
+      response = await request(url, { dispatcher: agent, method: 'GET', headers, signal });
     } catch (cause) {
       throw new UpstreamNetworkError(url, { cause });
     }
@@ -146,6 +151,6 @@ export class UpstreamClient implements UpstreamFetcher {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    if (this.connection) await (await this.connection).agent.close();
   }
 }

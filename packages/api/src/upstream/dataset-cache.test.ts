@@ -35,7 +35,7 @@ describe('DatasetCache and the bundled snapshot', () => {
   const cacheWith = async (bundled: BundledFiles, ttlMs = 60_000) =>
     new DatasetCache({
       fetcher: client,
-      disk: new DiskStore(await temp()),
+      store: new DiskStore(await temp()),
       reader,
       bundled,
       ttlMs,

@@ -14,7 +14,7 @@ import {
 import type { BodyFacts } from '../reader/read-dataset.js';
 import type { DatasetReader, ReadPriority } from '../reader/worker/isolated-reader.js';
 import type { UpstreamFetcher } from './client.js';
-import { type DiskStore, type StoredMeta, sha256Hex } from './disk-store.js';
+import { type CopyStore, type StoredMeta, sha256Hex } from './copy-store.js';
 import { type CopyCounts, type GuardReason, judgeCopy } from './row-guard.js';
 
 /** fresh: within the TTL; stale: past it, refresh under way; stale-if-error: the last refresh failed. */
@@ -96,7 +96,8 @@ export interface CacheObserver {
 
 export interface DatasetCacheOptions {
   readonly fetcher: UpstreamFetcher & { urlOf(file: string): string };
-  readonly disk: DiskStore;
+  /** Where good copies are kept across restarts (CACHE_DIR, or CACHE_S3_URI). */
+  readonly store: CopyStore;
   /** Reads every copy, from the upstream or from the store, within the same limits, off the event loop. */
   readonly reader: DatasetReader;
   /** The last resort; null turns it off (nothing held and the upstream failing is then a 503). */
@@ -132,15 +133,19 @@ export class DatasetCache {
   }
 
   /**
-   * Loads every good copy found in CACHE_DIR, each read by the same reader and within the same limits as an
-   * upstream file. A copy the reader rejects is quarantined (moved aside), so it is not read again at every start.
-   * Returns how many were restored.
+   * Loads every good copy found in the store (CACHE_DIR or CACHE_S3_URI), all at once (on S3 each load is two
+   * round trips), then has each read by the same reader and within the same limits as an upstream file. A copy the
+   * reader rejects is quarantined (moved aside), so it is not read again at every start. Returns how many were
+   * restored.
    */
   async restore(): Promise<number> {
+    const loads = await Promise.allSettled(DATASETS.map((dataset) => this.options.store.load(dataset.file)));
     let restored = 0;
-    for (const dataset of DATASETS) {
+    for (const [index, dataset] of DATASETS.entries()) {
+      const load = loads[index];
       try {
-        const copy = await this.options.disk.load(dataset.file);
+        if (load?.status === 'rejected') throw load.reason;
+        const copy = load?.value;
         if (!copy) continue;
         let snapshot: DatasetSnapshot;
         try {
@@ -298,6 +303,19 @@ export class DatasetCache {
           }
         : null,
     };
+  }
+
+  /**
+   * Resolves once no refresh is under way (failed ones included). On Lambda the instance is frozen as soon as the
+   * handler returns, which would stall a background refresh until its deadline passed in the next invocation: the
+   * handler waits for this before returning.
+   */
+  async whenIdle(): Promise<void> {
+    let pending = [...this.entries.values()].flatMap((entry) => (entry.inflight ? [entry.inflight] : []));
+    while (pending.length > 0) {
+      await Promise.allSettled(pending);
+      pending = [...this.entries.values()].flatMap((entry) => (entry.inflight ? [entry.inflight] : []));
+    }
   }
 
   hasAnyData(): boolean {
@@ -532,7 +550,7 @@ export class DatasetCache {
   private async quarantine(dataset: DatasetDefinition, contentHash: string, error: unknown): Promise<void> {
     const reason = error instanceof Error ? error.message : String(error);
     try {
-      const movedTo = await this.options.disk.quarantine(dataset.file, contentHash, reason);
+      const movedTo = await this.options.store.quarantine(dataset.file, contentHash, reason);
       this.options.logger.error(
         { dataset: dataset.id, code: errorCode(error), reason, movedTo },
         'cached copy rejected by the reader: quarantined',
@@ -545,7 +563,7 @@ export class DatasetCache {
     }
   }
 
-  /** Writes the copy (or, with `bytes` null, only its refreshed metadata) to CACHE_DIR. */
+  /** Writes the copy (or, with `bytes` null, only its refreshed metadata) to the store. */
   private async persist(
     dataset: DatasetDefinition,
     entry: Entry,
@@ -563,7 +581,7 @@ export class DatasetCache {
       previous: entry.previous,
     };
     try {
-      await this.options.disk.save(meta, bytes);
+      await this.options.store.save(meta, bytes);
     } catch (error) {
       // Serving from memory still works; only a restart during an outage would lose this copy.
       this.options.logger.error({ dataset: dataset.id, err: error }, 'could not persist the upstream copy');

@@ -2,7 +2,8 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DiskStore, type StoredMeta, sha256Hex } from './disk-store.js';
+import { type StoredMeta, sha256Hex } from './copy-store.js';
+import { DiskStore } from './disk-store.js';
 
 const metaFor = (bytes: Buffer, fetchedAt = '2025-06-01T00:00:00.000Z'): StoredMeta => ({
   file: 'Producao.csv',

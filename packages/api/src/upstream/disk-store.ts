@@ -1,41 +1,26 @@
-import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
-
-const StoredMetaSchema = z.object({
-  file: z.string(),
-  url: z.string(),
-  fetchedAt: z.iso.datetime(),
-  changedAt: z.iso.datetime(),
-  etag: z.string().nullable(),
-  lastModified: z.string().nullable(),
-  contentHash: z.string().regex(/^[0-9a-f]{64}$/),
-  /** Rows and observations of the copy served before this one (the row guard compares with both); absent before. */
-  previous: z
-    .object({ rows: z.number().int().nonnegative(), observations: z.number().int().nonnegative() })
-    .nullable()
-    .default(null),
-});
-
-export type StoredMeta = z.infer<typeof StoredMetaSchema>;
-
-export interface StoredCopy {
-  readonly bytes: Buffer;
-  readonly meta: StoredMeta;
-}
-
-export const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+import {
+  type CopyStore,
+  dataName,
+  isDataNameOf,
+  type StoredCopy,
+  type StoredMeta,
+  StoredMetaSchema,
+  sha256Hex,
+} from './copy-store.js';
 
 /**
  * The last good copy of each upstream file, as published, in CACHE_DIR. Bytes are content-addressed
  * (`Producao.csv.<hash>`) and `<file>.meta.json` names the current one; each is written under a temporary name and
  * renamed, the metadata last. A crash at any point leaves the previous copy or the new one loadable, never neither.
  */
-export class DiskStore {
+export class DiskStore implements CopyStore {
   constructor(private readonly dir: string) {}
 
-  private dataName = (file: string, hash: string) => `${file}.${hash.slice(0, 16)}`;
+  get location(): string {
+    return this.dir;
+  }
 
   private async writeAtomically(path: string, content: string | Buffer): Promise<void> {
     const temporary = `${path}.tmp-${process.pid}-${Date.now()}`;
@@ -48,22 +33,17 @@ export class DiskStore {
     }
   }
 
-  /** Saves a new copy, or with `bytes` null only refreshes the metadata of the copy already stored. */
   async save(meta: StoredMeta, bytes: Buffer | null): Promise<void> {
     await mkdir(this.dir, { recursive: true });
-    const current = this.dataName(meta.file, meta.contentHash);
+    const current = dataName(meta.file, meta.contentHash);
     if (bytes) await this.writeAtomically(join(this.dir, current), bytes);
     await this.writeAtomically(join(this.dir, `${meta.file}.meta.json`), JSON.stringify(meta, null, 2));
     // Older copies of this file are garbage once the metadata points at the new one.
-    const prefix = `${meta.file}.`;
     for (const name of await readdir(this.dir)) {
-      if (name.startsWith(prefix) && /^[0-9a-f]{16}$/.test(name.slice(prefix.length)) && name !== current) {
-        await rm(join(this.dir, name), { force: true });
-      }
+      if (isDataNameOf(meta.file, name) && name !== current) await rm(join(this.dir, name), { force: true });
     }
   }
 
-  /** The stored copy, or null when absent or inconsistent (its bytes no longer match its metadata). */
   async load(file: string): Promise<StoredCopy | null> {
     let meta: StoredMeta;
     let bytes: Buffer;
@@ -73,7 +53,7 @@ export class DiskStore {
       );
       if (!parsed.success || parsed.data.file !== file) return null;
       meta = parsed.data;
-      bytes = await readFile(join(this.dir, this.dataName(file, meta.contentHash)));
+      bytes = await readFile(join(this.dir, dataName(file, meta.contentHash)));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw error;
@@ -99,7 +79,7 @@ export class DiskStore {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       }
     };
-    await moveAside(this.dataName(file, contentHash));
+    await moveAside(dataName(file, contentHash));
     const metaName = `${file}.meta.json`;
     let named: string | null = null;
     try {
@@ -111,4 +91,6 @@ export class DiskStore {
     if (named === contentHash) await moveAside(metaName);
     return folder;
   }
+
+  async close(): Promise<void> {}
 }

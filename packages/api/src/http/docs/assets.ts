@@ -16,11 +16,13 @@ const VENDOR_FILES = {
 
 const INITIALIZER = 'swagger-initializer.js';
 
+/** The files of swagger-ui-dist the page uses: a Lambda bundle ships these beside its code. */
+export const SWAGGER_UI_FILES = Object.keys(VENDOR_FILES) as readonly (keyof typeof VENDOR_FILES)[];
 /** Served at /favicon.ico as well. */
 export const FAVICON = 'favicon-32x32.png';
 
 /** Every file name GET /docs/{file} serves. */
-export const DOCS_FILES = [...Object.keys(VENDOR_FILES), INITIALIZER] as const;
+export const DOCS_FILES = [...SWAGGER_UI_FILES, INITIALIZER] as const;
 
 const isVendorFile = (name: string): name is keyof typeof VENDOR_FILES => Object.hasOwn(VENDOR_FILES, name);
 

@@ -24,7 +24,7 @@ type Cached = NonNullable<CatalogEntry['cached']>;
 
 const ORIGIN_TEXT: Record<Cached['origin'], string> = {
   upstream: 'from the upstream',
-  disk: 'from disk (CACHE_DIR)',
+  disk: 'from the store (CACHE_DIR or CACHE_S3_URI)',
   bundled: 'from the bundled snapshot',
 };
 
@@ -89,7 +89,7 @@ upstream: a dataset not held yet is fetched by the first request for its rows.</
 <dt>fresh</dt><dd>confirmed by the upstream within the cache's time to live</dd>
 <dt>stale</dt><dd>past it; the next request for its data serves it and refreshes it</dd>
 <dt>stale-if-error</dt><dd>the last refresh failed; the last good copy is served</dd>
-<dt>from disk</dt><dd>restored from CACHE_DIR at start</dd>
+<dt>from the store</dt><dd>restored from CACHE_DIR (or CACHE_S3_URI) at start</dd>
 <dt>bundled</dt><dd>the snapshot committed with the service, used only while the upstream fails</dd>
 </dl>`;
 }

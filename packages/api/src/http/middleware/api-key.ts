@@ -13,9 +13,14 @@ const digest = (key: string): Buffer => createHash('sha256').update(key).digest(
  * changes the time taken.
  */
 export class ApiKeys {
-  private readonly digests: readonly Buffer[];
+  private digests: readonly Buffer[];
 
   constructor(keys: readonly string[]) {
+    this.digests = keys.map(digest);
+  }
+
+  /** Replaces the keys (rotation: the Lambda handler re-reads them from SSM). Ids follow the new list's order. */
+  replace(keys: readonly string[]): void {
     this.digests = keys.map(digest);
   }
 

@@ -9,19 +9,18 @@ import { noQueryParameters } from '../query.js';
 
 /**
  * GET /openapi.json, and the Swagger UI page at /docs/ with all its assets served from here (no CDN: clients may
- * be offline). The document is built once, when the app is created: it only changes with the code and config.
+ * be offline). The document is built once, at its first request: it only changes with the code and config.
  */
 export function docsRoutes(options: OpenApiOptions): Router<AppState> {
   // Strict: /docs and /docs/ are different routes, so that relative asset URLs always resolve under /docs/.
   const router = new Router<AppState>({ strict: true });
   const noQuery = noQueryParameters();
-  const openapi = cachedBody(
-    JSON.stringify(buildOpenApiDocument(options)),
-    'application/json; charset=utf-8',
-  );
+  // Built at the first request and kept: generating it from the zod schemas is a good part of a cold start.
+  let openapi: CachedBody | undefined;
 
   router.get('/openapi.json', noQuery, (ctx) => {
     ctx.set('Cache-Control', 'no-cache');
+    openapi ??= cachedBody(JSON.stringify(buildOpenApiDocument(options)), 'application/json; charset=utf-8');
     return sendBody(ctx, openapi);
   });
 

@@ -29,6 +29,20 @@ describe('IsolatedReader', () => {
     for (const reader of readers.splice(0)) await reader.close();
   });
 
+  it('can start its worker ahead of the first file, which it then reads; a warm worker left unused closes', async () => {
+    const reader = start();
+    reader.warmUp();
+    reader.warmUp(); // once is enough: no second worker
+    const read = await reader.read(producao, bytesOf(producao.file), verified);
+    expect(read).toEqual(readDataset(producao, bytesOf(producao.file), verified));
+    const unused = start();
+    unused.warmUp();
+    await unused.close();
+    await expect(unused.read(producao, bytesOf(producao.file), verified)).rejects.toThrow(
+      /the reader is closed/,
+    );
+  });
+
   it('reads every bundled file exactly as the reader does in process, several queued at once', async () => {
     const reader = start();
     const reads = await Promise.all(

@@ -103,6 +103,17 @@ export class IsolatedReader implements DatasetReader {
     });
   }
 
+  /**
+   * Starts the worker now, so that it loads its modules while the caller does other work (a cold start restoring
+   * its store or building the app) and the first file does not wait for it. Like any idle worker, it neither
+   * keeps the process alive nor outlives IDLE_MS without a file.
+   */
+  warmUp(): void {
+    if (this.closed || this.worker || this.running) return;
+    this.spawn().unref();
+    this.idle = setTimeout(() => void this.stopWorker(), IDLE_MS).unref();
+  }
+
   /** Stops the worker; the file being read and those waiting are rejected. */
   async close(): Promise<void> {
     this.closed = true;
@@ -140,7 +151,7 @@ export class IsolatedReader implements DatasetReader {
     worker.postMessage(running.request);
   }
 
-  private spawn(): void {
+  private spawn(): Worker {
     const { maxColumns, maxRows, maxCells, maxCellLength, maxTidyText, heapMb } = this.limits;
     const shape: ShapeLimits = { maxColumns, maxRows, maxCells, maxCellLength, maxTidyText };
     const worker = new Worker(ENTRY, {
@@ -187,6 +198,7 @@ export class IsolatedReader implements DatasetReader {
       const cause = new Error(`the worker was not ready within ${STARTUP_MS} ms`);
       this.settle({ error: (file) => new ReaderCrashed(file, { cause }) });
     }, STARTUP_MS);
+    return worker;
   }
 
   /** Ends the job in progress, then starts the next one. */

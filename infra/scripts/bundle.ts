@@ -1,0 +1,203 @@
+/**
+ * Bundles both functions with esbuild into `infra/build/{api,ingest}/` (or a folder given as the first argument):
+ * ESM (`index.mjs`, handler `index.handler`), code split so that what only some configurations load (the AWS SDK
+ * clients for S3 and SSM) sits in chunks that are read only when imported, and a `createRequire` banner for the
+ * CommonJS dependencies. The CDK stack points `lambda.Code.fromAsset` at these folders: synth never bundles and
+ * needs neither Docker nor credentials.
+ *
+ * The API's folder also holds what it reads from disk at run time: the bundled snapshot (`data/vitibrasil`,
+ * snapshot.json included; the stack sets BUNDLED_SNAPSHOT_DIR to it) and the swagger-ui-dist files of `/docs/`
+ * (found through `node_modules/swagger-ui-dist/package.json`, as in the repository).
+ */
+import { readFileSync } from 'node:fs';
+import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SWAGGER_UI_FILES } from '@vitibrasil/api';
+import { build, type Metafile, type Plugin } from 'esbuild';
+import { BUNDLED_SNAPSHOT_PATH } from '../src/lambda-conventions.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const DEFAULT_BUILD_DIR = join(ROOT, 'infra', 'build');
+
+/** Where each bundle's entry and handler are. */
+const FUNCTIONS = {
+  api: {
+    entry: 'packages/api/src/lambda/handler.ts',
+    // The reader's worker thread: IsolatedReader starts `./read-worker.mjs` beside its own module.
+    workers: { 'read-worker': 'packages/api/src/reader/worker/read-worker.ts' },
+    startsWorkers: 'packages/api/src/reader/worker/isolated-reader.ts',
+  },
+  ingest: { entry: 'packages/ingest-lambda/src/handler.ts', workers: {}, startsWorkers: null },
+} as const;
+export type FunctionName = keyof typeof FUNCTIONS;
+
+const WORKSPACE_SOURCES: Record<string, string> = {
+  '@vitibrasil/core': 'packages/core/src/index.ts',
+  '@vitibrasil/api': 'packages/api/src/index.ts',
+  '@vitibrasil/ingest-lambda': 'packages/ingest-lambda/src/index.ts',
+};
+
+/** Workspace packages from their TypeScript sources: no `tsc -b` before bundling. */
+const workspaceSources: Plugin = {
+  name: 'workspace-sources',
+  setup(context) {
+    context.onResolve({ filter: /^@vitibrasil\/(core|api|ingest-lambda)$/ }, (args) => {
+      const source = WORKSPACE_SOURCES[args.path];
+      return source ? { path: join(ROOT, source) } : undefined;
+    });
+  },
+};
+
+const PACKAGE_JSON_REQUIRE = /createRequire\(import\.meta\.url\)\((['"])((?:\.\.?\/)+package\.json)\1\)/g;
+
+/**
+ * Sources that read their package.json at run time (`createRequire(import.meta.url)('../../../package.json')`,
+ * the OpenAPI document's version) get its content inlined: in a bundle that path leads nowhere.
+ */
+const inlinePackageJson: Plugin = {
+  name: 'inline-package-json',
+  setup(context) {
+    context.onLoad({ filter: /\/packages\/[^/]+\/src\/.*\.ts$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      if (source.search(PACKAGE_JSON_REQUIRE) === -1) return undefined;
+      const contents = source.replace(
+        PACKAGE_JSON_REQUIRE,
+        (_call, _quote, relativePath: string) =>
+          `(${readFileSync(resolve(dirname(args.path), relativePath), 'utf8')})`,
+      );
+      return { contents, loader: 'ts' };
+    });
+  },
+};
+
+/**
+ * zod exports its 60-odd message locales as a namespace (`z.locales`) that nothing here reads: only its English
+ * messages are used (zod configures them itself). Keeping just `en` drops 260 KB of JavaScript that every cold
+ * start would otherwise compile, in both bundles.
+ */
+const zodEnglishOnly: Plugin = {
+  name: 'zod-english-only',
+  setup(context) {
+    context.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/]/.test(args.importer)
+        ? { path: join(dirname(args.importer), '..', 'locales', 'index.js'), namespace: 'zod-locales' }
+        : undefined,
+    );
+    context.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(join(dirname(args.path), 'en.js'))};`,
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
+
+/**
+ * A worker entry is found at run time next to the module that starts it (`new URL('./read-worker.mjs',
+ * import.meta.url)`): that module must have landed in a file of the same folder as the worker's output.
+ */
+function checkWorkersBesideTheirStarter(name: FunctionName, metafile: Metafile, dir: string): void {
+  const { workers, startsWorkers } = FUNCTIONS[name];
+  if (!startsWorkers) return;
+  const starter = Object.entries(metafile.outputs).find(([, output]) =>
+    Object.keys(output.inputs).some((input) => resolve(input) === join(ROOT, startsWorkers)),
+  );
+  if (!starter) throw new Error(`${name}: ${startsWorkers} is not in the bundle`);
+  for (const worker of Object.keys(workers)) {
+    const expected = join(dirname(resolve(starter[0])), `${worker}.mjs`);
+    const built = Object.keys(metafile.outputs).map((path) => resolve(path));
+    if (!built.includes(expected) || dirname(expected) !== dir) {
+      throw new Error(
+        `${name}: ${worker}.mjs must sit beside ${relative(dir, resolve(starter[0]))}, in ${dir}`,
+      );
+    }
+  }
+}
+
+export interface Bundle {
+  readonly name: FunctionName;
+  /** The folder `lambda.Code.fromAsset` uploads. */
+  readonly dir: string;
+  /** Every file of the folder and its size. */
+  readonly files: readonly { readonly path: string; readonly bytes: number }[];
+  readonly metafile: Metafile;
+}
+
+async function filesOf(dir: string): Promise<{ path: string; bytes: number }[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const files = await Promise.all(
+    entries
+      .filter((entry) => entry.isFile())
+      .map(async (entry) => {
+        const path = join(entry.parentPath, entry.name);
+        return { path: relative(dir, path), bytes: (await stat(path)).size };
+      }),
+  );
+  return files.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+async function bundleFunction(name: FunctionName, outDir: string): Promise<Bundle> {
+  const dir = join(outDir, name);
+  await rm(dir, { recursive: true, force: true });
+  const result = await build({
+    entryPoints: {
+      index: join(ROOT, FUNCTIONS[name].entry),
+      ...Object.fromEntries(
+        Object.entries(FUNCTIONS[name].workers).map(([out, path]) => [out, join(ROOT, path)]),
+      ),
+    },
+    outdir: dir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    // The oldest Node the bundles run on: Lambda's nodejs24.x, and Node 20 where the tests and the bench run.
+    target: 'node20',
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunks/[name]-[hash]',
+    // CommonJS dependencies call require() for Node's modules; ESM has none until we make one.
+    banner: {
+      js: "import { createRequire as __vitibrasilCreateRequire } from 'node:module'; const require = __vitibrasilCreateRequire(import.meta.url);",
+    },
+    minify: true,
+    // Class names stay readable in error logs (errorCode and Powertools print them).
+    keepNames: true,
+    legalComments: 'linked',
+    metafile: true,
+    logLevel: 'warning',
+    plugins: [workspaceSources, inlinePackageJson, zodEnglishOnly],
+  });
+  checkWorkersBesideTheirStarter(name, result.metafile, dir);
+  if (name === 'api') {
+    await cp(join(ROOT, 'data', 'vitibrasil'), join(dir, BUNDLED_SNAPSHOT_PATH), { recursive: true });
+    // Resolved from the API's package, where it is a dependency.
+    const swaggerUi = dirname(
+      createRequire(join(ROOT, 'packages/api/package.json')).resolve('swagger-ui-dist/package.json'),
+    );
+    const target = join(dir, 'node_modules', 'swagger-ui-dist');
+    await mkdir(target, { recursive: true });
+    for (const file of ['package.json', 'LICENSE', 'NOTICE', ...SWAGGER_UI_FILES]) {
+      await cp(join(swaggerUi, file), join(target, file));
+    }
+  }
+  await writeFile(join(outDir, `${name}.meta.json`), JSON.stringify(result.metafile));
+  return { name, dir, files: await filesOf(dir), metafile: result.metafile };
+}
+
+/** Bundles both functions into `outDir` (each folder replaced whole). */
+export async function bundleFunctions(
+  outDir: string = DEFAULT_BUILD_DIR,
+): Promise<Record<FunctionName, Bundle>> {
+  const [api, ingest] = await Promise.all([bundleFunction('api', outDir), bundleFunction('ingest', outDir)]);
+  return { api, ingest };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const bundles = await bundleFunctions(process.argv[2] ? resolve(process.argv[2]) : DEFAULT_BUILD_DIR);
+  for (const bundle of Object.values(bundles)) {
+    const bytes = bundle.files.reduce((sum, file) => sum + file.bytes, 0);
+    console.log(
+      `${bundle.name}: ${bundle.dir} (${bundle.files.length} files, ${(bytes / 1024).toFixed(0)} KiB)`,
+    );
+  }
+}
