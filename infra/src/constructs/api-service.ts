@@ -10,7 +10,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { BUNDLED_SNAPSHOT_PATH, HANDLER, TASK_ROOT } from '../lambda-conventions.js';
 import type { Settings } from '../settings.js';
-import { acknowledgeScopedWildcards, grantObjects, ssmParameterArn } from './grants.js';
+import { acknowledgeScopedWildcards, grantObjects, grantParameterRead } from './grants.js';
 import { BUCKET_PREFIXES } from './lake-storage.js';
 import { FUNCTION_ARCHITECTURE, FUNCTION_RUNTIME } from './runtime.js';
 
@@ -74,12 +74,7 @@ export class ApiService extends Construct {
     };
     if (props.apiKeysParameter) {
       environment.API_KEYS_PARAMETER = props.apiKeysParameter;
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: ['ssm:GetParameter'],
-          resources: [ssmParameterArn(this, props.apiKeysParameter)],
-        }),
-      );
+      grantParameterRead(role, props.apiKeysParameter);
     }
 
     this.function = new lambda.Function(this, 'Function', {

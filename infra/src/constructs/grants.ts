@@ -43,6 +43,13 @@ export function ssmParameterArn(scope: Construct, name: string): string {
   });
 }
 
+/** Lets a function's role read the SSM parameter holding the API keys, and nothing else of SSM. */
+export function grantParameterRead(role: iam.IRole, name: string): void {
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: [ssmParameterArn(role, name)] }),
+  );
+}
+
 /** The logical id of a construct's CloudFormation resource, as cdk-nag names it in a finding. */
 export const logicalIdOf = (construct: Construct): string =>
   Stack.of(construct).resolve(

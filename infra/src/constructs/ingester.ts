@@ -18,7 +18,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { HANDLER } from '../lambda-conventions.js';
 import type { Settings } from '../settings.js';
-import { acknowledgeScopedWildcards, grantObjects, logicalIdOf, ssmParameterArn } from './grants.js';
+import { acknowledgeScopedWildcards, grantObjects, grantParameterRead, logicalIdOf } from './grants.js';
 import { FUNCTION_ARCHITECTURE, FUNCTION_RUNTIME } from './runtime.js';
 
 /** Namespace of the metric the stack derives from the ingester's logs. */
@@ -112,12 +112,7 @@ export class Ingester extends Construct {
     };
     if (props.apiKeysParameter) {
       environment.API_KEY_PARAMETER = props.apiKeysParameter;
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: ['ssm:GetParameter'],
-          resources: [ssmParameterArn(this, props.apiKeysParameter)],
-        }),
-      );
+      grantParameterRead(role, props.apiKeysParameter);
     }
 
     this.function = new lambda.Function(this, 'Function', {
