@@ -3,7 +3,6 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -12,7 +11,7 @@ import { BUNDLED_SNAPSHOT_PATH, HANDLER, TASK_ROOT } from '../lambda-conventions
 import type { Settings } from '../settings.js';
 import { acknowledgeScopedWildcards, grantObjects, grantParameterRead } from './grants.js';
 import { BUCKET_PREFIXES } from './lake-storage.js';
-import { FUNCTION_ARCHITECTURE, FUNCTION_RUNTIME } from './runtime.js';
+import { FUNCTION_ARCHITECTURE, FUNCTION_RUNTIME, functionIdentity } from './runtime.js';
 
 /** An HTTP API's longest integration timeout: after it API Gateway answers 503 by itself. */
 const INTEGRATION_TIMEOUT = Duration.seconds(29);
@@ -47,15 +46,10 @@ export class ApiService extends Construct {
 
   constructor(scope: Construct, id: string, props: ApiServiceProps) {
     super(scope, id);
-    const logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: props.logRetentionDays,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    const { logGroup, role } = functionIdentity(this, {
       description: 'Vitibrasil API function: its log group, its cache prefix, its keys parameter.',
+      logRetentionDays: props.logRetentionDays,
     });
-    logGroup.grantWrite(role);
     // The store reads, replaces, lists and deletes its copies, and copies quarantined ones aside, all under cache/.
     grantObjects(role, props.bucket, {
       read: [BUCKET_PREFIXES.apiCache],

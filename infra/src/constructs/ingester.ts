@@ -5,7 +5,7 @@ import {
   type RunFinishedFields,
   type ScheduleInputTemplate,
 } from '@vitibrasil/ingest-lambda';
-import { Duration, RemovalPolicy, TimeZone, Validations } from 'aws-cdk-lib';
+import { Duration, TimeZone, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -19,7 +19,7 @@ import { Construct } from 'constructs';
 import { HANDLER } from '../lambda-conventions.js';
 import type { Settings } from '../settings.js';
 import { acknowledgeScopedWildcards, grantObjects, grantParameterRead, logicalIdOf } from './grants.js';
-import { FUNCTION_ARCHITECTURE, FUNCTION_RUNTIME } from './runtime.js';
+import { FUNCTION_ARCHITECTURE, FUNCTION_RUNTIME, functionIdentity } from './runtime.js';
 
 /** Namespace of the metric the stack derives from the ingester's logs. */
 const METRIC_NAMESPACE = 'Vitibrasil';
@@ -72,15 +72,10 @@ export class Ingester extends Construct {
 
   constructor(scope: Construct, id: string, props: IngesterProps) {
     super(scope, id);
-    const logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: props.logRetentionDays,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    const { logGroup, role } = functionIdentity(this, {
       description: "Vitibrasil ingester: its log group and the lake's folders, nothing else in the bucket.",
+      logRetentionDays: props.logRetentionDays,
     });
-    logGroup.grantWrite(role);
     // What a run does: read manifests/latest.json and each dataset's previous curated partition (to compare);
     // PUT its curated, raw, revisions and quality objects, deleting others in the partition folder (and the
     // revisions object of a re-run that now finds no change); PUT the manifests and the run log.
