@@ -60,6 +60,22 @@ export interface LocalLambdaOptions {
   readonly environment: Readonly<Record<string, string>>;
   readonly functionName?: string;
   readonly memorySizeMb?: number;
+  /** Flags on Node's command line (they win over NODE_OPTIONS); none unless given. */
+  readonly nodeArguments?: readonly string[];
+}
+
+/**
+ * The memory flags the Node.js runtime's bootstrap script puts on Node's command line for a function of
+ * `memorySizeMb` (as read in the Node.js base images' /var/runtime/bootstrap: a tenth of the memory for the young
+ * generation, half of it per semi-space, the rest for the old generation). They win over the function's
+ * NODE_OPTIONS.
+ */
+export function runtimeBootstrapArguments(memorySizeMb: number): string[] {
+  const newSpace = Math.floor(memorySizeMb / 10);
+  return [
+    `--max-semi-space-size=${Math.floor(newSpace / 2)}`,
+    `--max-old-space-size=${memorySizeMb - newSpace}`,
+  ];
 }
 
 type HostMessage =
@@ -79,7 +95,7 @@ export async function startLocalLambda(options: LocalLambdaOptions): Promise<Loc
   const functionName = options.functionName ?? 'local-function';
   const child: ChildProcess = fork(HOST, [options.dir, options.handler], {
     cwd: options.dir,
-    execArgv: [],
+    execArgv: [...(options.nodeArguments ?? [])],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',

@@ -74,9 +74,9 @@ const SettingsSchema = z.object({
   apiMemoryMb: z.coerce.number().int().min(128).max(10_240).default(512),
   /**
    * Memory of the ingester, MB. A run that compares with the previous partition and reads its key from SSM peaks
-   * at 124–133 MB (bench:bundles): 128 is not enough.
+   * well under 128 MB (bench:bundles, infra/README.md); more memory only buys CPU.
    */
-  ingestMemoryMb: z.coerce.number().int().min(128).max(10_240).default(256),
+  ingestMemoryMb: z.coerce.number().int().min(128).max(10_240).default(128),
   /** Embrapa's download folder, or a mirror; unset: the API's default. */
   upstreamBaseUrl: z.url({ protocol: /^https?$/ }).optional(),
   glueDatabaseName: z

@@ -5,6 +5,7 @@ import { DATASET_IDS, LAKE_QUERIES } from '@vitibrasil/core';
 import {
   encodeParquet,
   LAKE_FOLDERS,
+  LAMBDA_CONCURRENCY,
   LAMBDA_NODE_OPTIONS,
   parseScheduledInput,
   RUN_FINISHED,
@@ -140,17 +141,18 @@ describe('lake bucket', () => {
 });
 
 describe('ingest function', () => {
-  it('runs the bundle on arm64 Node.js 24 with 256 MB, the Node options the package exports, and its wiring', () => {
+  it('runs the bundle on arm64 Node.js 24 with 128 MB, the Node options and concurrency the package exports, and its wiring', () => {
     const [, fn] = resourceOf(template, 'AWS::Lambda::Function', 'IngesterFunction');
     expect(fn.Properties).toMatchObject({
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
-      MemorySize: 256,
+      MemorySize: 128,
       Handler: 'index.handler',
       Timeout: 600,
       Environment: {
         Variables: {
           NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
+          CONCURRENCY: String(LAMBDA_CONCURRENCY),
           API_BASE_URL: {
             'Fn::Join': [
               '',

@@ -1,5 +1,6 @@
 import {
   LAKE_FOLDERS,
+  LAMBDA_CONCURRENCY,
   LAMBDA_NODE_OPTIONS,
   RUN_FINISHED,
   type RunFinishedFields,
@@ -97,8 +98,10 @@ export class Ingester extends Construct {
     });
 
     const environment: Record<string, string> = {
-      // Caps V8's young generation so a whole run stays within 128 MB (packages/ingest-lambda/README.md).
+      // Bounds V8's heap and the datasets in flight so a whole run stays within 128 MB
+      // (packages/ingest-lambda/README.md, Performance).
       NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
+      CONCURRENCY: String(LAMBDA_CONCURRENCY),
       API_BASE_URL: props.apiUrl,
       LAKE_URI: `s3://${props.bucket.bucketName}`,
       RAW: 'true',

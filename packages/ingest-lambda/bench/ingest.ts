@@ -6,7 +6,8 @@
  *
  *   pnpm --filter @vitibrasil/ingest-lambda bench      (builds first; SNAPSHOT_DIR, RUNS, BENCH_NODE_OPTIONS)
  *
- * The child runs with NODE_OPTIONS=LAMBDA_NODE_OPTIONS, as the function does; BENCH_NODE_OPTIONS overrides it.
+ * The child runs with NODE_OPTIONS=LAMBDA_NODE_OPTIONS and CONCURRENCY=LAMBDA_CONCURRENCY, as the function does;
+ * BENCH_NODE_OPTIONS and BENCH_CONCURRENCY override them.
  *
  * Peak RSS is the child's own getrusage maxRSS and, where GNU time is installed, the one wait4 reports for the
  * whole child process (start-up and exit included); the verdict takes the larger.
@@ -20,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { loadConfig as loadApiConfig, startServer } from '@vitibrasil/api';
 import { startStaticUpstream } from '@vitibrasil/api/testing';
-import { LAMBDA_NODE_OPTIONS } from '@vitibrasil/ingest-lambda';
+import { LAMBDA_CONCURRENCY, LAMBDA_NODE_OPTIONS } from '@vitibrasil/ingest-lambda';
 import { startS3rver } from '../test/helpers/s3rver.js';
 
 const run = promisify(execFile);
@@ -129,6 +130,7 @@ async function main(): Promise<void> {
     AWS_SECRET_ACCESS_KEY: 'S3RVER',
     NODE_NO_WARNINGS: '1',
     NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? LAMBDA_NODE_OPTIONS,
+    CONCURRENCY: process.env.BENCH_CONCURRENCY ?? String(LAMBDA_CONCURRENCY),
   };
   const targets: Record<string, Record<string, string>> = {
     local: { LAKE_URI: path.join(work, 'lake') },
@@ -155,7 +157,7 @@ async function main(): Promise<void> {
       }
     }
     console.log(
-      `node ${process.version}, NODE_OPTIONS=${JSON.stringify(base.NODE_OPTIONS)}, ${runs} run(s) per target`,
+      `node ${process.version}, NODE_OPTIONS=${JSON.stringify(base.NODE_OPTIONS)}, CONCURRENCY=${base.CONCURRENCY}, ${runs} run(s) per target`,
     );
     console.table(
       results.map((r) => ({

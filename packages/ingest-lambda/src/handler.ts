@@ -86,11 +86,21 @@ export function createHandler(env: Env = process.env) {
 }
 
 /**
- * What the function's `NODE_OPTIONS` environment variable must hold (the deployment sets it; the bench
- * measures with it). V8 grows the young generation up to 2 × 16 MB while a run allocates, a quarter of a
- * 128 MB function; capped at 2 × 4 MB, a whole run's peak RSS stays well under 128 MB.
+ * What the function's `NODE_OPTIONS` environment variable must hold (the deployment sets it; the benches
+ * measure with it). Node sizes V8's heap from the machine's memory, not the function's: on a large machine the
+ * old generation is collected so late that a run's garbage alone took a 128 MB function to its limit. An old
+ * generation of at most 64 MB (the heap may not hold more beside Node itself) is collected as a run goes, and
+ * young generations of 2 × 2 MB instead of up to 2 × 16 MB keep less garbage between scavenges, at no measured
+ * CPU cost. Flags on Node's command line win over these (packages/ingest-lambda/README.md, Performance).
  */
-export const LAMBDA_NODE_OPTIONS = '--max-semi-space-size=4';
+export const LAMBDA_NODE_OPTIONS = '--max-semi-space-size=2 --max-old-space-size=64';
+
+/**
+ * The function's `CONCURRENCY`: one dataset in flight, so that the function holds one response body and one
+ * previous partition at a time. A run is CPU-bound at 128 MB (a fraction of a vCPU): fetching ahead would not
+ * shorten it.
+ */
+export const LAMBDA_CONCURRENCY = 1;
 
 /** The Lambda entry point: `dist/handler.handler`. */
 export const handler = createHandler();

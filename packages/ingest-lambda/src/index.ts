@@ -14,6 +14,7 @@ export {
   eventProcessingDate,
   type HandlerResult,
   handler,
+  LAMBDA_CONCURRENCY,
   LAMBDA_NODE_OPTIONS,
 } from './handler.js';
 export { type IngestOptions, ingestWithConfig } from './ingest.js';
