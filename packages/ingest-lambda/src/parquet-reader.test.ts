@@ -1,15 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { makeRows } from '../test/helpers/fixtures.js';
 import { IngestError } from './errors.js';
-import { encodeParquet, encodeQuality } from './parquet.js';
+import { encodeParquet, encodeQuality, ROW_GROUP_ROWS } from './parquet.js';
 import { readComparedRows } from './parquet-reader.js';
 
 const stamp = { processedAt: new Date('2026-01-01T02:00:00.000Z'), runId: '20260101T020000Z-abcd1234' };
 
 describe('readComparedRows', () => {
   it('reads the keys and values of a curated file back as they were written', async () => {
-    for (const dataset of ['producao', 'exportacao_uva'] as const) {
-      const rows = makeRows(dataset, 600);
+    for (const [dataset, count] of [
+      ['producao', 600],
+      // Several row groups: each group's rows land at their place.
+      ['exportacao_uva', 2 * ROW_GROUP_ROWS + 321],
+    ] as const) {
+      const rows = makeRows(dataset, count);
       const back = await readComparedRows(dataset, encodeParquet(rows, stamp));
       expect(back.length).toBe(rows.length);
       expect(Array.from({ length: back.length }, (_, i) => back.at(i))).toEqual(

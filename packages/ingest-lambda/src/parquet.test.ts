@@ -12,6 +12,7 @@ import {
   PARQUET_COLUMNS,
   QUALITY_PARQUET_COLUMNS,
   REVISIONS_PARQUET_COLUMNS,
+  ROW_GROUP_ROWS,
 } from './parquet.js';
 
 let root: string;
@@ -48,7 +49,8 @@ describe('encodeParquet', () => {
   });
 
   it('writes Snappy Parquet with the agreed types that DuckDB reads back value for value', async () => {
-    const producao = await writeDataset('producao', 2500);
+    // Two full row groups and a partial one.
+    const producao = await writeDataset('producao', 2 * ROW_GROUP_ROWS + 1234);
     const exportacao = await writeDataset('exportacao_uva', 3);
     const types = await queryLake(root, 'DESCRIBE SELECT * EXCLUDE (file_row_number) FROM {curated}');
     expect(Object.fromEntries(types.map((t) => [t.column_name, t.column_type]))).toEqual({
@@ -77,6 +79,11 @@ describe('encodeParquet', () => {
       `SELECT DISTINCT compression FROM parquet_metadata('${root}/curated/**/*.parquet')`,
     );
     expect(codecs).toEqual([{ compression: 'SNAPPY' }]);
+    const groups = await queryLake(
+      root,
+      `SELECT DISTINCT row_group_id, row_group_num_rows FROM parquet_metadata('${root}/curated/dataset=producao/**/*.parquet') ORDER BY row_group_id`,
+    );
+    expect(groups.map((g) => Number(g.row_group_num_rows))).toEqual([ROW_GROUP_ROWS, ROW_GROUP_ROWS, 1234]);
 
     for (const [dataset, expected] of [
       ['producao', producao],

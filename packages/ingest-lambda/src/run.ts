@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { countChanges, type DatasetId, diffRows, totalsMismatches } from '@vitibrasil/core';
+import { countChanges, type DatasetId, diffRows, type TidyRow, totalsMismatches } from '@vitibrasil/core';
 import type { ApiClient } from './api-client.js';
 import { mapWithConcurrency } from './concurrency.js';
 import {
@@ -208,10 +208,18 @@ export async function runIngest(options: RunOptions, deps: RunDependencies): Pro
       (partition) => ({ partition, error: null }),
       (error: unknown) => ({ partition: null, error: errorSummary(error) }),
     );
-    try {
+
+    // Each stage in a function of its own, so that what it held is garbage once it returns: the response body
+    // once parsed, the rows and the previous partition once encoded. Only the encoded objects are written.
+    async function fetchParsed() {
       const response = await api.fetchRows(dataset);
       attempts = response.attempts;
       responseBytes = response.body.byteLength;
+      const raw = options.keepRaw ? await gzipAsync(response.body) : null;
+      return { parsed: parseRows(dataset, response.body), raw };
+    }
+    async function fetchEncoded() {
+      const { parsed, raw } = await fetchParsed();
       const loaded = await previousLoad;
       let revisionsError = loaded.error;
       let previous: ComparedPartition | null = null;
@@ -223,17 +231,16 @@ export async function runIngest(options: RunOptions, deps: RunDependencies): Pro
         }
       }
       if (revisionsError) logger.warn('previous partition not compared', { dataset, error: revisionsError });
-      const encoded = toParquet(dataset, response.body, previousRows, previous);
+      return { encoded: toParquet(dataset, parsed, previousRows, previous), raw, revisionsError };
+    }
+
+    try {
+      const { encoded, raw, revisionsError } = await fetchEncoded();
       rows = encoded.rows;
       let rawKey: string | null = null;
-      if (options.keepRaw) {
+      if (raw) {
         rawKey = lakeLayout.rawKey(dataset, date);
-        await replaceObject(
-          lakeLayout.rawPrefix(dataset, date),
-          rawKey,
-          await gzipAsync(response.body),
-          'application/gzip',
-        );
+        await replaceObject(lakeLayout.rawPrefix(dataset, date), rawKey, raw, 'application/gzip');
       }
       // One object per partition under a key of its own, so a re-run replaces it in one request. With nothing
       // compared, an earlier run's revisions of this date would describe another comparison: removed.
@@ -306,17 +313,13 @@ export async function runIngest(options: RunOptions, deps: RunDependencies): Pro
     }
   }
 
-  /**
-   * Validates, guards, compares and encodes one dataset synchronously, so its parsed rows are garbage as soon as
-   * the Parquet bytes exist instead of living on across the awaits of the uploads.
-   */
+  /** Guards, compares and encodes one dataset's validated rows. */
   function toParquet(
     dataset: DatasetId,
-    body: Buffer,
+    parsed: readonly TidyRow[],
     previousRows: number | null,
     previous: ComparedPartition | null,
   ) {
-    const parsed = parseRows(dataset, body);
     checkRowCount(dataset, parsed.length, previousRows, options.minRowRatio);
     const mismatches = totalsMismatches(parsed);
     const changes = previous ? diffRows(previous.rows, parsed) : null;
