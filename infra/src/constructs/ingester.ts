@@ -47,7 +47,10 @@ const SCHEDULE_INPUT: ScheduleInputTemplate = {
 const SCHEDULER_RETRY = { retryAttempts: 3, maxEventAge: Duration.hours(6) } as const;
 const FUNCTION_RETRY = { retryAttempts: 2, maxEventAge: Duration.hours(6) } as const;
 
-/** A run takes seconds at 128 MB; retries and backoff against a cold API take minutes (see infra/README.md). */
+/**
+ * A run takes about half a minute at 128 MB (estimated from its CPU time); retries and backoff against a cold API
+ * take minutes (see infra/README.md).
+ */
 const TIMEOUT = Duration.minutes(10);
 
 export interface IngesterProps
