@@ -1,5 +1,6 @@
-import { countChanges } from '@vitibrasil/core';
-import { type CachedBody, cachedBody } from '../data/cached-body.js';
+import type { QualityChecks } from '@vitibrasil/core';
+import { BodyBuilder } from '../data/body-builder.js';
+import type { CachedBody } from '../data/cached-body.js';
 import type { DatasetSnapshot } from '../data/snapshot.js';
 import { NoPreviousVersion } from '../errors.js';
 import { readingNotes } from './catalog.js';
@@ -13,17 +14,30 @@ const JSON_TYPE = 'application/json; charset=utf-8';
  * holds this version with this date (a process-local read time would give each process its own ETag under one
  * Last-Modified). Keyed by that date too: content served again later (A→B→A) is a new version with a later date.
  */
-export function qualityBody(snapshot: DatasetSnapshot): CachedBody {
+export function qualityBody(snapshot: DatasetSnapshot): Promise<CachedBody> {
   return snapshot.body(`quality|${snapshot.changedAt.getTime()}`, () => {
-    const report: QualityReport = {
+    // Typed by the documented report: the checks, serialized by the reader, are spliced in as they are.
+    const head: Omit<QualityReport, keyof QualityChecks> = {
       dataset: snapshot.dataset.id,
       content_hash: snapshot.contentHash,
       checked_at: snapshot.changedAt.toISOString(),
       notes: readingNotes(snapshot.read.notes),
-      ...snapshot.read.quality,
     };
-    return cachedBody(JSON.stringify(report), JSON_TYPE);
+    // The checks' members follow the head's: the serialized object without its `{`.
+    return extended(head, '', snapshot.read.qualityJson.subarray(1), '');
   });
+}
+
+/**
+ * A report whose bulk the reader serialized: the JSON object `head`, then `before`, the bytes, `after`. Large
+ * reports (an anomaly or a change per row) are hashed in slices, not in one stall.
+ */
+async function extended(head: object, before: string, bytes: Uint8Array, after: string): Promise<CachedBody> {
+  const builder = new BodyBuilder();
+  builder.write(`${JSON.stringify(head).slice(0, -1)},${before}`);
+  await builder.writeBytes(bytes);
+  builder.write(after);
+  return builder.finish(JSON_TYPE);
 }
 
 /**
@@ -31,15 +45,16 @@ export function qualityBody(snapshot: DatasetSnapshot): CachedBody {
  * and the moment this one replaced the other: the same content may follow another version later (A→B→C→B), and
  * the same pair may come again (A→B→A→B) with other fetch times.
  */
-export function revisionsBody(snapshot: DatasetSnapshot): CachedBody {
+export function revisionsBody(snapshot: DatasetSnapshot): Promise<CachedBody> {
   const { previous } = snapshot;
-  const changes = snapshot.revisions();
-  if (previous === null || changes === null) {
+  const revisions = snapshot.read.revisions;
+  if (previous === null || revisions === null) {
     throw new NoPreviousVersion(snapshot.dataset.id, snapshot.contentHash);
   }
   const pair = `revisions|${previous.contentHash.slice(0, 12)}|${snapshot.readAt.getTime()}`;
   return snapshot.body(pair, () => {
-    const report: Revisions = {
+    // Typed by the documented report: the changes, serialized by the reader, are spliced in as they are.
+    const head: Omit<Revisions, 'changes'> = {
       dataset: snapshot.dataset.id,
       previous: {
         content_hash: previous.contentHash,
@@ -51,9 +66,8 @@ export function revisionsBody(snapshot: DatasetSnapshot): CachedBody {
         changed_at: snapshot.changedAt.toISOString(),
         fetched_at: snapshot.readAt.toISOString(),
       },
-      summary: countChanges(changes),
-      changes: [...changes],
+      summary: revisions.counts,
     };
-    return cachedBody(JSON.stringify(report), JSON_TYPE);
+    return extended(head, '"changes":', revisions.changesJson, '}');
   });
 }

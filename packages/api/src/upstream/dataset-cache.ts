@@ -12,6 +12,7 @@ import {
   UpstreamUnavailable,
 } from '../errors.js';
 import type { BodyFacts } from '../reader/read-dataset.js';
+import type { TidyColumns } from '../reader/tidy-columns.js';
 import type { DatasetReader, ReadPriority } from '../reader/worker/isolated-reader.js';
 import type { UpstreamFetcher } from './client.js';
 import { type CopyStore, type StoredMeta, sha256Hex } from './copy-store.js';
@@ -69,7 +70,7 @@ interface Entry {
 }
 
 const countsOf = (snapshot: DatasetSnapshot): CopyCounts => ({
-  rows: snapshot.read.table.rows.length,
+  rows: snapshot.read.publishedRows,
   observations: snapshot.rowCount,
 });
 
@@ -439,7 +440,7 @@ export class DatasetCache {
           dataset: dataset.id,
           outcome: 'updated',
           guard,
-          rows: snapshot.read.table.rows.length,
+          rows: snapshot.read.publishedRows,
           observations: snapshot.rowCount,
           bytes: response.body.length,
           ms: this.now() - started,
@@ -589,18 +590,23 @@ export class DatasetCache {
   }
 
   /**
-   * The held version, as the one a new version replaces: its rows are kept (not its serialized bodies) so the
-   * revisions between the two can be served. Only one is kept: the new snapshot drops its own predecessor. None
-   * when the content is the same (the upstream serving the bundle's bytes): no release came between them.
+   * The held version, as the one a new version replaces: the reader compares its columns with the new file's, and
+   * the new snapshot keeps only its identity. None when the content is the same (the upstream serving the bundle's
+   * bytes): no release came between them.
    */
-  private previousVersion(entry: Entry, contentHash: string): PreviousVersion | null {
+  private previousVersion(
+    entry: Entry,
+    contentHash: string,
+  ): { version: PreviousVersion; columns: TidyColumns } | null {
     const held = entry.snapshot;
     return held && held.contentHash !== contentHash
       ? {
-          rows: held.rows,
-          contentHash: held.contentHash,
-          changedAt: held.changedAt,
-          fetchedAt: new Date(entry.fetchedAt),
+          version: {
+            contentHash: held.contentHash,
+            changedAt: held.changedAt,
+            fetchedAt: new Date(entry.fetchedAt),
+          },
+          columns: held.columns,
         }
       : null;
   }
@@ -611,10 +617,13 @@ export class DatasetCache {
     contentHash: string,
     changedAt: string,
     facts: BodyFacts,
-    previous: PreviousVersion | null,
+    previous: { version: PreviousVersion; columns: TidyColumns } | null,
     priority: ReadPriority = 'normal',
   ): Promise<DatasetSnapshot> {
-    const read = await this.options.reader.read(dataset, bytes, facts, priority);
+    const read = await this.options.reader.read(dataset, bytes, facts, {
+      priority,
+      previous: previous?.columns ?? null,
+    });
     // Never in the future (an upstream Last-Modified, or stored metadata, from a clock that ran ahead): served as
     // Last-Modified, it would make every If-Modified-Since look outdated, and every later change look older.
     const now = this.now();
@@ -626,7 +635,7 @@ export class DatasetCache {
       bytes.length,
       new Date(Number.isNaN(changed) ? now : changed),
       this.bodies,
-      previous,
+      previous?.version ?? null,
     );
   }
 }
