@@ -1,4 +1,4 @@
-import { countChanges, DATASETS, type DatasetDefinition } from '@vitibrasil/core';
+import { DATASETS, type DatasetDefinition } from '@vitibrasil/core';
 import type { ReadingNotes } from '../reader/notes.js';
 import type { DatasetCache } from '../upstream/dataset-cache.js';
 import type { CatalogEntry, ReadingNotesBody } from './openapi/schemas.js';

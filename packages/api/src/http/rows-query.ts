@@ -166,7 +166,8 @@ export function rowsBody(snapshot: DatasetSnapshot, query: RowsQuery): Promise<C
       next_cursor: nextCursor,
     };
     builder.write(`${JSON.stringify(header).slice(0, -1)},"rows":[`);
-    page.forEach((i, n) => builder.write(n === 0 ? snapshot.rowJson(i) : `,${snapshot.rowJson(i)}`));
+    for (const [n, i] of page.entries())
+      builder.write(n === 0 ? snapshot.rowJson(i) : `,${snapshot.rowJson(i)}`);
     builder.write(']}');
     return builder.finish('application/json; charset=utf-8', { nextCursor, effort: 'fast' });
   });

@@ -27,17 +27,6 @@ export interface TidyColumns {
   readonly isTotal: Uint8Array;
 }
 
-/** Text columns, by their field in a tidy row. */
-export const TEXT_COLUMNS = {
-  category: 'category',
-  item: 'item',
-  country: 'country',
-  quantity_flag: 'quantityFlag',
-  value_flag: 'valueFlag',
-} as const satisfies Partial<Record<keyof TidyRow, keyof TidyColumns>>;
-
-export type TextField = keyof typeof TEXT_COLUMNS;
-
 /** The reader's rows as columns (in the worker, before they are sent). */
 export function toTidyColumns(rows: readonly TidyRow[]): TidyColumns {
   const texts: string[] = [];
