@@ -44,22 +44,22 @@ const reader = (limits: Partial<ReaderLimits> = {}) =>
     ...limits,
   });
 
-interface Measured {
+interface Measured<T> {
   readonly ms: number;
-  /** Longest stall of this thread's event loop during the read. */
+  /** Longest stall of this thread's event loop during the work. */
   readonly stallMs: number;
   readonly outcome: string;
-  readonly read: ReadResult | null;
+  readonly read: T | null;
 }
 
-async function measure(read: () => Promise<unknown>): Promise<Measured> {
+async function measure<T>(read: () => Promise<T>): Promise<Measured<T>> {
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
   const start = performance.now();
   let outcome = 'read';
-  let result: ReadResult | null = null;
+  let result: T | null = null;
   try {
-    result = (await read()) as ReadResult;
+    result = await read();
   } catch (error) {
     outcome = (error as { code?: string }).code ?? 'error';
   }
@@ -304,15 +304,17 @@ console.log(
         new Date(),
         new BodyCache(32 << 20),
         {
+          columns: first.columns,
           contentHash: 'f'.repeat(64),
           changedAt: new Date(),
           fetchedAt: new Date(),
         },
       )
     : null;
+  const body = snapshot ? await measure(() => revisionsBody(snapshot)) : null;
   console.log(
     `\nrevised version at the limits (${changes?.counts.revised ?? '-'} rows revised): read and compared in ` +
       `${fmt(measured.ms)} ms, longest event-loop stall ${fmt(measured.stallMs)} ms; first /revisions body ` +
-      `(${((changes?.changesJson.byteLength ?? 0) / 1e6).toFixed(1)} MB) ${snapshot ? await timed(() => revisionsBody(snapshot)) : '-'} ms`,
+      `(${((body?.read?.body.length ?? 0) / 1e6).toFixed(1)} MB) ${body ? `${fmt(body.ms)} / ${fmt(body.stallMs)}` : '-'} ms`,
   );
 }

@@ -1,20 +1,31 @@
-import type { DatasetDefinition, TidyRow } from '@vitibrasil/core';
+import type { DatasetDefinition } from '@vitibrasil/core';
 import { foldText } from '../reader/cells.js';
 import type { ReadResult } from '../reader/read-result.js';
-import { type TidyColumns, tidyRowAt } from '../reader/tidy-columns.js';
+import type { TidyColumns } from '../reader/tidy-columns.js';
 import { type BodyCache, type CachedBody, cachedBody } from './cached-body.js';
 import { csvField } from './csv.js';
 import { type YearlyTotals, yearlyTotals } from './yearly-totals.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-/** The version a snapshot replaced, as the revisions name it (its rows were compared by the reader and let go). */
+/**
+ * The version a snapshot replaced: its identity, and its columns, which the revisions' removed and revised rows are
+ * read from (only the columns: its bodies, and its own predecessor, are let go).
+ */
 export interface PreviousVersion {
+  readonly columns: TidyColumns;
   readonly contentHash: string;
   readonly changedAt: Date;
   /** Last time the upstream confirmed it, before the new version replaced it. */
   readonly fetchedAt: Date;
 }
+
+/** The columns a text filter applies to. */
+export type NameField = 'category' | 'item' | 'country';
+
+/** One slot per distinct text, filled when first needed (allocated whole: a sparse array would be a slow one). */
+const perText = (texts: readonly string[]): Array<string | undefined> =>
+  new Array(texts.length).fill(undefined);
 
 const jsonNumber = (value: number | undefined): string =>
   value === undefined || Number.isNaN(value) ? 'null' : String(value);
@@ -31,11 +42,15 @@ export class DatasetSnapshot {
   readonly yearTo: number | null;
   /** When this version was read: when it replaced the previous version in this process (and was checked). */
   readonly readAt = new Date();
-  /** Each distinct text as JSON, and as a CSV field: a row is serialized by joining its texts' forms. */
-  private textJson: readonly string[] | undefined;
-  private textCsv: readonly string[] | undefined;
-  /** Each distinct text folded, when a text filter first needs them. */
-  private foldedTexts: readonly string[] | undefined;
+  /**
+   * Each distinct text as JSON, as a CSV field and folded, computed when first needed and kept: a row is serialized
+   * by joining its texts' forms. Per text, not all at once: a file may publish a distinct marker in every cell.
+   */
+  private textJson: Array<string | undefined> | undefined;
+  private textCsv: Array<string | undefined> | undefined;
+  private foldedTexts: Array<string | undefined> | undefined;
+  /** Per name column, which texts it holds (a text filter compares those only, never the markers). */
+  private readonly namesOf = new Map<NameField, Uint8Array>();
   private readonly datasetJson: string;
   private readonly unitJson: string;
   private readonly datasetCsv: string;
@@ -74,22 +89,34 @@ export class DatasetSnapshot {
     return this.contentHash.slice(0, 12);
   }
 
-  /** Row `index` as a tidy row. */
-  row(index: number): TidyRow {
-    return tidyRowAt(this.columns, this.dataset, index);
+  /** Which distinct texts of a name column equal `folded` once folded (case- and accent-insensitive), by index. */
+  namesFoldingTo(field: NameField, folded: string): Uint8Array {
+    const { texts } = this.columns;
+    const names = this.names(field);
+    const foldedTexts = (this.foldedTexts ??= perText(texts));
+    const matches = new Uint8Array(texts.length);
+    for (let t = 0; t < texts.length; t++) {
+      if (names[t] === 1 && (foldedTexts[t] ??= foldText(texts[t] ?? '')) === folded) matches[t] = 1;
+    }
+    return matches;
   }
 
-  /** Which distinct texts equal `folded` once folded (case- and accent-insensitive), by their index. */
-  textsFoldingTo(folded: string): Uint8Array {
-    this.foldedTexts ??= this.columns.texts.map(foldText);
-    return Uint8Array.from(this.foldedTexts, (text) => (text === folded ? 1 : 0));
+  private names(field: NameField): Uint8Array {
+    let names = this.namesOf.get(field);
+    if (!names) {
+      names = new Uint8Array(this.columns.texts.length);
+      for (const at of this.columns[field]) if (at >= 0) names[at] = 1;
+      this.namesOf.set(field, names);
+    }
+    return names;
   }
 
   /** Row `index` as JSON: the same text as JSON.stringify of its tidy row, without building the row. */
   rowJson(index: number): string {
     const c = this.columns;
-    this.textJson ??= c.texts.map((text) => JSON.stringify(text));
-    const text = (at: number | undefined) => (at === undefined || at < 0 ? 'null' : this.textJson?.[at]);
+    const json = (this.textJson ??= perText(c.texts));
+    const text = (at: number | undefined) =>
+      at === undefined || at < 0 ? 'null' : (json[at] ??= JSON.stringify(c.texts[at]));
     return (
       `{"dataset":${this.datasetJson},"category":${text(c.category[index])},"item":${text(c.item[index])},` +
       `"country":${text(c.country[index])},"year":${c.year[index]},"quantity":${jsonNumber(c.quantity[index])},` +
@@ -101,8 +128,9 @@ export class DatasetSnapshot {
   /** Row `index` as a CSV line in TIDY_COLUMNS order (text fields neutralised, see csvField). */
   rowCsv(index: number): string {
     const c = this.columns;
-    this.textCsv ??= c.texts.map(csvField);
-    const text = (at: number | undefined) => (at === undefined || at < 0 ? '' : this.textCsv?.[at]);
+    const csv = (this.textCsv ??= perText(c.texts));
+    const text = (at: number | undefined) =>
+      at === undefined || at < 0 ? '' : (csv[at] ??= csvField(c.texts[at] ?? ''));
     return (
       `${this.datasetCsv},${text(c.category[index])},${text(c.item[index])},${text(c.country[index])},` +
       `${c.year[index]},${csvNumber(c.quantity[index])},${text(c.quantityFlag[index])},` +

@@ -32,7 +32,7 @@ const ndjsonRows = (body: string) =>
 describe('rowsBody', () => {
   it('folds no name for a query without a text filter', async () => {
     const snapshot = snapshotOf();
-    const folded = vi.spyOn(snapshot, 'textsFoldingTo');
+    const folded = vi.spyOn(snapshot, 'namesFoldingTo');
     const body = await rowsBody(snapshot, { year: 2023, format: 'ndjson' });
     expect(ndjsonRows(body.body.toString())).toEqual(rows.filter((row) => row.year === 2023));
     expect(folded).not.toHaveBeenCalled();
@@ -47,8 +47,8 @@ describe('rowsBody', () => {
     const expected = rows.filter((row) => row.item !== null && foldText(row.item) === foldText(query));
     expect(expected.length).toBeGreaterThan(0);
     expect(ndjsonRows(body.body.toString())).toEqual(expected);
-    // Each distinct text is compared once: the texts matching, by index.
-    const matching = snapshot.textsFoldingTo(foldText(query));
+    // The item texts matching, by index (markers and other columns' texts are never folded for it).
+    const matching = snapshot.namesFoldingTo('item', foldText(query));
     expect(snapshot.columns.texts.filter((_, t) => matching[t] === 1).map(foldText)).toEqual(
       [...new Set(expected.map((row) => row.item))].map((name) => foldText(name ?? '')),
     );

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { BodyBuilder } from '../data/body-builder.js';
 import type { CachedBody } from '../data/cached-body.js';
 import { csvLine } from '../data/csv.js';
-import type { DatasetSnapshot } from '../data/snapshot.js';
+import type { DatasetSnapshot, NameField } from '../data/snapshot.js';
 import { InvalidParameter, StaleCursor } from '../errors.js';
 import { foldText } from '../reader/cells.js';
 import type { RowsPage } from './openapi/schemas.js';
@@ -74,8 +74,8 @@ function decodeCursor(token: string, version: string, filter: string): number {
 }
 
 /** Which distinct texts a text filter accepts; undefined when the query has no such filter. */
-const accepted = (snapshot: DatasetSnapshot, value: string | undefined): Uint8Array | undefined =>
-  value === undefined ? undefined : snapshot.textsFoldingTo(foldText(value));
+const accepted = (snapshot: DatasetSnapshot, field: NameField, value: string | undefined) =>
+  value === undefined ? undefined : snapshot.namesFoldingTo(field, foldText(value));
 
 /** Passes a text column's value: the filter is absent, or accepts the text (null never matches a filter). */
 const passes = (texts: Uint8Array | undefined, at: number | undefined): boolean =>
@@ -86,9 +86,9 @@ function select(snapshot: DatasetSnapshot, query: RowsQuery): Int32Array {
   const lower = Math.max(query.year ?? Number.NEGATIVE_INFINITY, query.year_from ?? Number.NEGATIVE_INFINITY);
   const upper = Math.min(query.year ?? Number.POSITIVE_INFINITY, query.year_to ?? Number.POSITIVE_INFINITY);
   // Texts are folded only when a text filter asks for them, each distinct text once per version.
-  const category = accepted(snapshot, query.category);
-  const item = accepted(snapshot, query.item);
-  const country = accepted(snapshot, query.country);
+  const category = accepted(snapshot, 'category', query.category);
+  const item = accepted(snapshot, 'item', query.item);
+  const country = accepted(snapshot, 'country', query.country);
   const isTotal = query.is_total === undefined ? undefined : query.is_total === 'true' ? 1 : 0;
   const c = snapshot.columns;
   const indices = new Int32Array(c.length);

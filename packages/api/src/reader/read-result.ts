@@ -1,8 +1,9 @@
 import {
   type ChangeCounts,
-  countChanges,
+  type ChangePositions,
+  countPositions,
   type DatasetDefinition,
-  diffRows,
+  diffPositions,
   type QualitySummary,
 } from '@vitibrasil/core';
 import type { TextEncoding } from './decode.js';
@@ -12,17 +13,16 @@ import type { ReadingNotes } from './notes.js';
 import type { ReadDataset } from './read-dataset.js';
 import { columnBuffers, columnRows, type TidyColumns, toTidyColumns } from './tidy-columns.js';
 
-/** The rows changed from the version this one replaced. */
+/** The rows changed from the version this one replaced, by their positions in the two versions' columns. */
 export interface RevisionsRead {
   readonly counts: ChangeCounts;
-  /** The changes as a JSON array. */
-  readonly changesJson: Uint8Array;
+  readonly positions: ChangePositions;
 }
 
 /**
  * What the service keeps of a file read in the reader's worker, in the form that crosses to the main thread at no
  * cost to its event loop: columns and serialized JSON, sent by transferring their buffers. Whatever may grow with
- * the file (rows, the legacy document, the quality report's lists, the revisions) is either columns or bytes here;
+ * the file (rows, the legacy document, the quality report's lists, the revisions) is typed arrays or bytes here;
  * only small summaries are objects.
  */
 export interface ReadResult {
@@ -39,7 +39,7 @@ export interface ReadResult {
   readonly qualityJson: Uint8Array;
   /** The original service's answer, as its JSON text. */
   readonly legacyJson: Uint8Array;
-  /** Null when no previous version was given. */
+  /** Null when no previous version was given. A few bytes per change, whatever the rows. */
   readonly revisions: RevisionsRead | null;
 }
 
@@ -48,14 +48,15 @@ const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 /**
  * Everything derived from a read that the service serves, computed where the read ran (the worker): the columns,
- * the legacy and quality JSON, and the comparison with the previous version's columns when one is given.
+ * the legacy and quality JSON, and the comparison with the previous version's columns when one is given (as
+ * positions: the revisions body is written from the two versions' columns, as it is asked for).
  */
 export function readResult(
   dataset: DatasetDefinition,
   read: ReadDataset,
   previous: TidyColumns | null,
 ): ReadResult {
-  const changes = previous === null ? null : diffRows(columnRows(previous, dataset), read.rows);
+  const positions = previous === null ? null : diffPositions(columnRows(previous, dataset), read.rows);
   return {
     columns: toTidyColumns(read.rows),
     publishedRows: read.table.rows.length,
@@ -66,8 +67,7 @@ export function readResult(
     qualitySummary: read.quality.summary,
     qualityJson: utf8(JSON.stringify(read.quality)),
     legacyJson: utf8(serializeLegacy(read.legacy)),
-    revisions:
-      changes === null ? null : { counts: countChanges(changes), changesJson: utf8(JSON.stringify(changes)) },
+    revisions: positions === null ? null : { counts: countPositions(positions), positions },
   };
 }
 
@@ -76,5 +76,11 @@ export const resultBuffers = (result: ReadResult): ArrayBuffer[] => [
   ...columnBuffers(result.columns),
   result.qualityJson.buffer as ArrayBuffer,
   result.legacyJson.buffer as ArrayBuffer,
-  ...(result.revisions ? [result.revisions.changesJson.buffer as ArrayBuffer] : []),
+  ...(result.revisions
+    ? [
+        result.revisions.positions.kinds,
+        result.revisions.positions.current,
+        result.revisions.positions.previous,
+      ].map((array) => array.buffer as ArrayBuffer)
+    : []),
 ];

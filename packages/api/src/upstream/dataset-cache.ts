@@ -12,7 +12,6 @@ import {
   UpstreamUnavailable,
 } from '../errors.js';
 import type { BodyFacts } from '../reader/read-dataset.js';
-import type { TidyColumns } from '../reader/tidy-columns.js';
 import type { DatasetReader, ReadPriority } from '../reader/worker/isolated-reader.js';
 import type { UpstreamFetcher } from './client.js';
 import { type CopyStore, type StoredMeta, sha256Hex } from './copy-store.js';
@@ -591,22 +590,17 @@ export class DatasetCache {
 
   /**
    * The held version, as the one a new version replaces: the reader compares its columns with the new file's, and
-   * the new snapshot keeps only its identity. None when the content is the same (the upstream serving the bundle's
-   * bytes): no release came between them.
+   * the new snapshot keeps them for its revisions. Only one is kept: the new snapshot drops its own predecessor. None
+   * when the content is the same (the upstream serving the bundle's bytes): no release came between them.
    */
-  private previousVersion(
-    entry: Entry,
-    contentHash: string,
-  ): { version: PreviousVersion; columns: TidyColumns } | null {
+  private previousVersion(entry: Entry, contentHash: string): PreviousVersion | null {
     const held = entry.snapshot;
     return held && held.contentHash !== contentHash
       ? {
-          version: {
-            contentHash: held.contentHash,
-            changedAt: held.changedAt,
-            fetchedAt: new Date(entry.fetchedAt),
-          },
           columns: held.columns,
+          contentHash: held.contentHash,
+          changedAt: held.changedAt,
+          fetchedAt: new Date(entry.fetchedAt),
         }
       : null;
   }
@@ -617,7 +611,7 @@ export class DatasetCache {
     contentHash: string,
     changedAt: string,
     facts: BodyFacts,
-    previous: { version: PreviousVersion; columns: TidyColumns } | null,
+    previous: PreviousVersion | null,
     priority: ReadPriority = 'normal',
   ): Promise<DatasetSnapshot> {
     const read = await this.options.reader.read(dataset, bytes, facts, {
@@ -635,7 +629,7 @@ export class DatasetCache {
       bytes.length,
       new Date(Number.isNaN(changed) ? now : changed),
       this.bodies,
-      previous?.version ?? null,
+      previous,
     );
   }
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DATASETS, diffRows, getDataset } from '@vitibrasil/core';
+import { DATASETS, diffRows, getDataset, revisionAt } from '@vitibrasil/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SNAPSHOT_DIR } from '../../../test/snapshot.js';
 import {
@@ -13,7 +13,7 @@ import { longFile, wideFile } from '../../testing/hostile-files.js';
 import { readDataset } from '../read-dataset.js';
 import { readResult } from '../read-result.js';
 import { DEFAULT_SHAPE_LIMITS } from '../shape-limits.js';
-import { tidyRowAt } from '../tidy-columns.js';
+import { columnRows, tidyRowAt } from '../tidy-columns.js';
 import { IsolatedReader, type ReaderLimits } from './isolated-reader.js';
 
 const producao = getDataset('producao');
@@ -72,15 +72,19 @@ describe('IsolatedReader', () => {
     const text = bytesOf(producao.file).toString('utf8').split('\n');
     const revisedLine = text.findIndex((line) => /;Tinto;/i.test(line));
     text[revisedLine] = text[revisedLine]?.replace(/;(\d+)$/, (_, n: string) => `;${Number(n) + 5}`) ?? '';
-    const removed = text.splice(revisedLine + 1, 1);
+    text.splice(revisedLine + 1, 1);
     const years = (text[0]?.split(';').length ?? 0) - 3;
     text.splice(-1, 0, `99;vm_Novo;Novo;${Array(years).fill('1').join(';')}`);
     const after = Buffer.from(text.join('\n'));
     const previous = readResult(producao, before, null).columns;
     const read = await reader.read(producao, after, verified, { previous });
     const expected = diffRows(before.rows, readDataset(producao, after, verified).rows);
-    expect(JSON.parse(Buffer.from(read.revisions?.changesJson ?? []).toString())).toEqual(expected);
-    expect(removed).toHaveLength(1);
+    const positions = read.revisions?.positions;
+    if (!positions) throw new Error('no revisions');
+    const [old, now] = [columnRows(previous, producao), columnRows(read.columns, producao)];
+    expect(Array.from({ length: positions.length }, (_, n) => revisionAt(positions, n, old, now))).toEqual(
+      expected,
+    );
     expect(read.revisions?.counts).toEqual({ added: years, removed: years, revised: 1 });
     expect((await reader.read(producao, after, verified)).revisions).toBeNull();
   });
