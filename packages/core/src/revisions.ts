@@ -124,13 +124,27 @@ function change(
 }
 
 /**
- * The rows added, removed and revised from `previous` to `current`: revised and added in the current version's
- * order, then removed in the previous version's. Rows are matched by key; should a file publish the same key twice,
- * the n-th occurrence in one version is matched with the n-th in the other, so nothing is lost or double counted.
- * Linear in the rows however often a key repeats: each key's rows are chained, and a cursor per key points to its
- * next unmatched row.
+ * What changed, by position: per change, its kind (an index into CHANGE_KINDS), the index of its row in the current
+ * version (-1 when removed) and in the previous one (-1 when added). Typed arrays only: a comparison of two large
+ * versions costs a few bytes per change, wherever the rows are held.
  */
-export function diffRows(previous: RowsByIndex, current: readonly ComparedRow[]): Revision[] {
+export interface ChangePositions {
+  readonly length: number;
+  readonly kinds: Uint8Array;
+  readonly current: Int32Array;
+  readonly previous: Int32Array;
+}
+
+const KIND_INDEX = { added: 0, removed: 1, revised: 2 } as const satisfies Record<ChangeKind, number>;
+
+/**
+ * The rows added, removed and revised from `previous` to `current`, as positions: revised and added in the current
+ * version's order, then removed in the previous version's. Rows are matched by key; should a file publish the same
+ * key twice, the n-th occurrence in one version is matched with the n-th in the other, so nothing is lost or double
+ * counted. Linear in the rows however often a key repeats: each key's rows are chained, and a cursor per key points
+ * to its next unmatched row.
+ */
+export function diffPositions(previous: RowsByIndex, current: RowsByIndex): ChangePositions {
   const rowAt = (i: number) => previous.at(i) as ComparedRow;
   // Keys by their hash: each hash's first key (the index of its first row), and from each key the next one with the
   // same hash (a collision, rare). A key's rows are chained in order from its first row, and `cursor` holds, per
@@ -161,27 +175,63 @@ export function diffRows(previous: RowsByIndex, current: readonly ComparedRow[])
     for (let k = first; k !== -1; k = nextKey[k] as number) cursor[k] = k;
   }
 
+  const capacity = previous.length + current.length;
+  const kinds = new Uint8Array(capacity);
+  const currentAt = new Int32Array(capacity);
+  const previousAt = new Int32Array(capacity);
+  let length = 0;
+  const push = (kind: ChangeKind, c: number, p: number) => {
+    kinds[length] = KIND_INDEX[kind];
+    currentAt[length] = c;
+    previousAt[length] = p;
+    length++;
+  };
   const matched = new Uint8Array(previous.length);
-  const changes: Revision[] = [];
-  for (const row of current) {
+  for (let c = 0; c < current.length; c++) {
+    const row = current.at(c) as ComparedRow;
     const k = keyOf(row, keyHash(row));
     const i = k === -1 ? -1 : (cursor[k] as number);
     if (i === -1) {
-      changes.push(change('added', row, null, row));
+      push('added', c, -1);
       continue;
     }
     cursor[k] = nextRow[i] as number;
     matched[i] = 1;
-    const old = rowAt(i);
-    if (!sameValues(old, row)) changes.push(change('revised', row, old, row));
+    if (!sameValues(rowAt(i), row)) push('revised', c, i);
   }
-  for (let i = 0; i < previous.length; i++) {
-    if (matched[i] === 0) {
-      const row = rowAt(i);
-      changes.push(change('removed', row, row, null));
-    }
-  }
-  return changes;
+  for (let i = 0; i < previous.length; i++) if (matched[i] === 0) push('removed', -1, i);
+  return {
+    length,
+    kinds: kinds.subarray(0, length),
+    current: currentAt.subarray(0, length),
+    previous: previousAt.subarray(0, length),
+  };
+}
+
+/** Change `n` of `positions` as a revision, its rows read from the two versions. */
+export function revisionAt(
+  positions: ChangePositions,
+  n: number,
+  previous: RowsByIndex,
+  current: RowsByIndex,
+): Revision {
+  const kind = CHANGE_KINDS[positions.kinds[n] as number] as ChangeKind;
+  const before = kind === 'added' ? null : (previous.at(positions.previous[n] as number) as ComparedRow);
+  const after = kind === 'removed' ? null : (current.at(positions.current[n] as number) as ComparedRow);
+  return change(kind, (after ?? before) as ComparedRow, before, after);
+}
+
+/** The changes from `previous` to `current` as revisions (see diffPositions for their order and matching). */
+export function diffRows(previous: RowsByIndex, current: readonly ComparedRow[]): Revision[] {
+  const positions = diffPositions(previous, current);
+  return Array.from({ length: positions.length }, (_, n) => revisionAt(positions, n, previous, current));
+}
+
+/** How many changes of each kind. */
+export function countPositions(positions: ChangePositions): ChangeCounts {
+  const counts: ChangeCounts = { added: 0, removed: 0, revised: 0 };
+  for (const kind of positions.kinds) counts[CHANGE_KINDS[kind] as ChangeKind]++;
+  return counts;
 }
 
 export function countChanges(changes: readonly Revision[]): ChangeCounts {

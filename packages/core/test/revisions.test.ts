@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { countChanges, diffRows, keyHash, type Revision } from '../src/revisions.js';
+import {
+  CHANGE_KINDS,
+  countChanges,
+  countPositions,
+  diffPositions,
+  diffRows,
+  keyHash,
+  type Revision,
+} from '../src/revisions.js';
 import type { TidyRow } from '../src/rows.js';
 
 const row = (overrides: Partial<TidyRow>): TidyRow => ({
@@ -206,5 +214,17 @@ describe('diffRows', () => {
     expect(diffRows(before, [...before].reverse()).length).toBe(
       reference(before, [...before].reverse()).length,
     );
+  });
+});
+
+describe('diffPositions', () => {
+  it('gives each change by its rows’ positions, counted as countChanges counts the revisions', () => {
+    const before = [row({ quantity: 1 }), row({ year: 2001, quantity: 2 }), row({ year: 2002, quantity: 3 })];
+    const after = [row({ year: 2001, quantity: 5 }), row({ quantity: 1 }), row({ year: 2003, quantity: 4 })];
+    const positions = diffPositions(before, after);
+    expect([...positions.kinds].map((k) => CHANGE_KINDS[k])).toEqual(['revised', 'added', 'removed']);
+    expect([...positions.current]).toEqual([0, 2, -1]);
+    expect([...positions.previous]).toEqual([1, -1, 2]);
+    expect(countPositions(positions)).toEqual(countChanges(diffRows(before, after)));
   });
 });

@@ -6,10 +6,11 @@ import { DATASETS, type DatasetDefinition, getDataset } from '@vitibrasil/core';
 import { loadConfig } from '../config.js';
 import { BodyCache } from '../data/cached-body.js';
 import { DatasetSnapshot } from '../data/snapshot.js';
+import { qualityBody, revisionsBody } from '../http/reports.js';
 import { rowsBody } from '../http/rows-query.js';
 import { decodeText } from '../reader/decode.js';
 import { sniffDelimiter } from '../reader/dialect.js';
-import type { ReadDataset } from '../reader/read-dataset.js';
+import type { ReadResult } from '../reader/read-result.js';
 import { measureShape } from '../reader/shape-limits.js';
 import { IsolatedReader, type ReaderLimits } from '../reader/worker/isolated-reader.js';
 import { longCategoryFile, longFile, wideFile } from '../testing/hostile-files.js';
@@ -43,26 +44,28 @@ const reader = (limits: Partial<ReaderLimits> = {}) =>
     ...limits,
   });
 
-interface Measured {
+interface Measured<T> {
   readonly ms: number;
-  /** Longest stall of this thread's event loop during the read. */
+  /** Longest stall of this thread's event loop during the work. */
   readonly stallMs: number;
   readonly outcome: string;
-  readonly read: ReadDataset | null;
+  readonly read: T | null;
 }
 
-async function measure(read: () => Promise<ReadDataset>): Promise<Measured> {
+async function measure<T>(read: () => Promise<T>): Promise<Measured<T>> {
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
   const start = performance.now();
   let outcome = 'read';
-  let result: ReadDataset | null = null;
+  let result: T | null = null;
   try {
     result = await read();
   } catch (error) {
     outcome = (error as { code?: string }).code ?? 'error';
   }
   const ms = performance.now() - start;
+  // One more turn of the loop, so that a stall at the very end of the work is recorded too.
+  await new Promise((resolve) => setTimeout(resolve, 2));
   loop.disable();
   return { ms, stallMs: loop.max / 1e6, outcome, read: result };
 }
@@ -161,11 +164,11 @@ async function smallestHeap(
   return `> ${HEAP_STEPS.at(-1)} MB`;
 }
 
-/** Heap used by this thread after a full collection (null without --expose-gc). */
+/** Heap used by this thread, and array buffers (columns, bodies), after a full collection (null without --expose-gc). */
 function heapAfterGc(): number | null {
   if (!gc) return null;
   gc();
-  return getHeapStatistics().used_heap_size;
+  return getHeapStatistics().used_heap_size + process.memoryUsage().arrayBuffers;
 }
 
 const expVinho = files.find(({ dataset }) => dataset.file === 'ExpVinho.csv');
@@ -203,20 +206,19 @@ const cases: Array<{
 ];
 const rows: string[][] = [];
 const firstRequests: string[][] = [];
-const held: ReadDataset[] = [];
-/** Milliseconds of synchronous work on this thread: what the first request of a new version stalls the loop for. */
-const timed = (work: () => unknown): string => {
-  const start = performance.now();
-  work();
-  return fmt(performance.now() - start);
-};
+const held: ReadResult[] = [];
+/** Total milliseconds of an asynchronous piece of work, and the longest this thread's event loop stalled during it. */
+async function timed(work: () => Promise<unknown>): Promise<string> {
+  const { ms, stallMs } = await measure(work);
+  return `${fmt(ms)} / ${fmt(stallMs)}`;
+}
 /** The first requests of a version, each on a fresh snapshot (nothing derived yet), as the routes make them. */
-function firstRequestRow(
+async function firstRequestRow(
   name: string,
   dataset: DatasetDefinition,
-  read: ReadDataset,
+  read: ReadResult,
   bytes: Buffer,
-): string[] {
+): Promise<string[]> {
   const fresh = () =>
     new DatasetSnapshot(
       dataset,
@@ -227,14 +229,16 @@ function firstRequestRow(
       new BodyCache(32 << 20),
       null,
     );
-  const firstItem = read.rows.find((row) => row.item !== null)?.item ?? 'x';
+  const firstItem = read.columns.texts[read.columns.item.find((at) => at >= 0) ?? -1] ?? 'x';
   return [
     name,
-    String(read.rows.length),
-    timed(() => rowsBody(fresh(), {})),
-    timed(() => rowsBody(fresh(), { format: 'csv' })),
-    timed(() => rowsBody(fresh(), { item: firstItem, format: 'ndjson' })),
-    timed(() => fresh().legacyBody()),
+    String(read.columns.length),
+    await timed(() => rowsBody(fresh(), {})),
+    await timed(() => rowsBody(fresh(), { format: 'csv' })),
+    await timed(() => rowsBody(fresh(), { format: 'ndjson' })),
+    await timed(() => rowsBody(fresh(), { item: firstItem, format: 'ndjson' })),
+    await timed(() => qualityBody(fresh())),
+    await timed(async () => fresh().legacyBody()),
   ];
 }
 for (const { name, bytes, dataset = producao, limits = {} } of cases) {
@@ -245,7 +249,7 @@ for (const { name, bytes, dataset = producao, limits = {} } of cases) {
   // Every file read is held until the end, so nothing read earlier is freed in between.
   if (measured.read) {
     held.push(measured.read);
-    firstRequests.push(firstRequestRow(name, dataset, measured.read, bytes));
+    firstRequests.push(await firstRequestRow(name, dataset, measured.read, bytes));
   }
   const after = heapAfterGc();
   await isolated.close();
@@ -266,9 +270,51 @@ console.log(
     ...rows,
   ]),
 );
-console.log(`\n(kept: heap this process holds for the file read; ${held.length} files held)`);
 console.log(
-  `\nfirst request of a new version, synchronous on the event loop (ms; bodies compressed afterwards, off it):\n${formatTable(
-    [['file', 'observations', 'JSON page', 'CSV', 'item filter (NDJSON)', 'legacy'], ...firstRequests],
+  `\n(kept: heap and array buffers this process holds for the file read; ${held.length} files held)`,
+);
+console.log(
+  `\nfirst request of a new version: total ms / longest event-loop stall ms (bodies compressed afterwards, off it):\n${formatTable(
+    [
+      ['file', 'observations', 'JSON page', 'CSV', 'NDJSON', 'item filter (NDJSON)', 'quality', 'legacy'],
+      ...firstRequests,
+    ],
   )}`,
 );
+
+// 4. A new version at the limits replacing one whose every value differs: the worker compares the two.
+{
+  const isolated = reader();
+  const limitsFile = longCategoryFile(40, 8_000, 20);
+  const first = await isolated.read(producao, limitsFile, verified);
+  const revised = Buffer.from(
+    limitsFile.toString().replace(/;(\d+)(?=;|\n)/g, (_, n: string) => `;${Number(n) + 1}`),
+  );
+  const measured = await measure(() =>
+    isolated.read(producao, revised, verified, { previous: first.columns }),
+  );
+  await isolated.close();
+  const changes = measured.read?.revisions;
+  const snapshot = measured.read
+    ? new DatasetSnapshot(
+        producao,
+        measured.read,
+        'e'.repeat(64),
+        revised.length,
+        new Date(),
+        new BodyCache(32 << 20),
+        {
+          columns: first.columns,
+          contentHash: 'f'.repeat(64),
+          changedAt: new Date(),
+          fetchedAt: new Date(),
+        },
+      )
+    : null;
+  const body = snapshot ? await measure(() => revisionsBody(snapshot)) : null;
+  console.log(
+    `\nrevised version at the limits (${changes?.counts.revised ?? '-'} rows revised): read and compared in ` +
+      `${fmt(measured.ms)} ms, longest event-loop stall ${fmt(measured.stallMs)} ms; first /revisions body ` +
+      `(${((body?.read?.body.length ?? 0) / 1e6).toFixed(1)} MB) ${body ? `${fmt(body.ms)} / ${fmt(body.stallMs)}` : '-'} ms`,
+  );
+}

@@ -39,7 +39,7 @@ describe('CachedBody', () => {
 describe('BodyCache', () => {
   const body = (size: number) => cachedBody('x'.repeat(size), 'text/plain');
 
-  it('keeps entries within its budget, evicting the least recently used first', () => {
+  it('keeps entries within its budget, evicting the least recently used first', async () => {
     // Each 2,000-byte body costs 2 × 2,000 + key + 512 bytes: three fit in 15,000, a fourth evicts one.
     const cache = new BodyCache(15_000);
     let builds = 0;
@@ -48,31 +48,47 @@ describe('BodyCache', () => {
         builds++;
         return body(2_000);
       });
-    get('a');
-    get('b');
-    get('c');
-    get('a'); // a is now the most recent
+    await get('a');
+    await get('b');
+    await get('c');
+    await get('a'); // a is now the most recent
     expect(builds).toBe(3);
-    get('d'); // evicts b, the least recently used
-    get('a');
-    get('c');
+    await get('d'); // evicts b, the least recently used
+    await get('a');
+    await get('c');
     expect(builds).toBe(4);
-    get('b');
+    await get('b');
     expect(builds).toBe(5);
   });
 
-  it('keeps an entry larger than the whole budget only until the next one arrives', () => {
+  it('keeps an entry larger than the whole budget only until the next one arrives', async () => {
     const cache = new BodyCache(1_000);
     let builds = 0;
     const big = () => {
       builds++;
       return body(5_000);
     };
-    cache.getOrBuild('big', big);
-    cache.getOrBuild('big', big);
+    await cache.getOrBuild('big', big);
+    await cache.getOrBuild('big', big);
     expect(builds).toBe(1);
-    cache.getOrBuild('small', () => body(10));
-    cache.getOrBuild('big', big);
+    await cache.getOrBuild('small', () => body(10));
+    await cache.getOrBuild('big', big);
     expect(builds).toBe(2);
+  });
+
+  it('gives the requests that come while a body is built that body, and keeps no failed build', async () => {
+    const cache = new BodyCache(1 << 20);
+    let builds = 0;
+    const slow = async () => {
+      builds++;
+      await new Promise((resolve) => setImmediate(resolve));
+      return body(100);
+    };
+    const [a, b] = await Promise.all([cache.getOrBuild('k', slow), cache.getOrBuild('k', slow)]);
+    expect(a).toBe(b);
+    expect(builds).toBe(1);
+    const failing = () => Promise.reject(new Error('no body'));
+    await expect(cache.getOrBuild('f', failing)).rejects.toThrow('no body');
+    await expect(cache.getOrBuild('f', () => body(1))).resolves.toBeDefined();
   });
 });

@@ -20,8 +20,10 @@ export class CachedBody {
     /** Cursor of the following page, for paginated bodies. */
     readonly nextCursor: string | null = null,
     private readonly effort: CompressionEffort = 'thorough',
+    /** SHA-256 of `body`, when it was hashed as it was built. */
+    digest: Buffer = createHash('sha256').update(body).digest(),
   ) {
-    this.etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
+    this.etag = `"${digest.toString('base64url').slice(0, 32)}"`;
   }
 
   get compressible(): boolean {
@@ -76,28 +78,46 @@ const ENTRY_OVERHEAD = 512;
 // The identity body plus room for its compressed forms, which for this JSON and CSV are each well under half of it.
 const cost = (key: string, body: CachedBody) => body.body.length * 2 + key.length * 2 + ENTRY_OVERHEAD;
 
-/** Least-recently-used map bounded by the memory its entries cost (bodies, keys, overhead). */
+/**
+ * Least-recently-used map bounded by the memory its entries cost (bodies, keys, overhead). A body being built is
+ * shared by the requests asking for it meanwhile: large bodies are built in slices (body-builder.ts), and two
+ * requests for one must not build it twice.
+ */
 export class BodyCache {
   private readonly entries = new Map<string, CachedBody>();
+  private readonly building = new Map<string, Promise<CachedBody>>();
   private bytes = 0;
 
   constructor(private readonly maxBytes: number) {}
 
-  getOrBuild(key: string, build: () => CachedBody): CachedBody {
+  getOrBuild(key: string, build: () => CachedBody | Promise<CachedBody>): Promise<CachedBody> {
     const hit = this.entries.get(key);
     if (hit) {
       this.entries.delete(key);
       this.entries.set(key, hit);
-      return hit;
+      return Promise.resolve(hit);
     }
-    const built = build();
-    this.entries.set(key, built);
-    this.bytes += cost(key, built);
-    for (const [oldKey, old] of this.entries) {
-      if (this.bytes <= this.maxBytes || oldKey === key) break;
-      this.entries.delete(oldKey);
-      this.bytes -= cost(oldKey, old);
+    let pending = this.building.get(key);
+    if (!pending) {
+      pending = this.keep(key, build);
+      this.building.set(key, pending);
     }
-    return built;
+    return pending;
+  }
+
+  private async keep(key: string, build: () => CachedBody | Promise<CachedBody>): Promise<CachedBody> {
+    try {
+      const built = await build();
+      this.entries.set(key, built);
+      this.bytes += cost(key, built);
+      for (const [oldKey, old] of this.entries) {
+        if (this.bytes <= this.maxBytes || oldKey === key) break;
+        this.entries.delete(oldKey);
+        this.bytes -= cost(oldKey, old);
+      }
+      return built;
+    } finally {
+      this.building.delete(key);
+    }
   }
 }

@@ -1,25 +1,40 @@
-import { type DatasetDefinition, diffRows, type Revision, type TidyRow } from '@vitibrasil/core';
+import type { DatasetDefinition } from '@vitibrasil/core';
 import { foldText } from '../reader/cells.js';
-import { serializeLegacy } from '../reader/legacy.js';
-import type { ReadDataset } from '../reader/read-dataset.js';
+import type { ReadResult } from '../reader/read-result.js';
+import type { TidyColumns } from '../reader/tidy-columns.js';
 import { type BodyCache, type CachedBody, cachedBody } from './cached-body.js';
-import { csvLine } from './csv.js';
+import { csvField } from './csv.js';
 import { type YearlyTotals, yearlyTotals } from './yearly-totals.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-/** The version a snapshot replaced: only its rows and identity are kept, for the revisions between the two. */
+/**
+ * The version a snapshot replaced: its identity, and its columns, which the revisions' removed and revised rows are
+ * read from (only the columns: its bodies, and its own predecessor, are let go).
+ */
 export interface PreviousVersion {
-  readonly rows: readonly TidyRow[];
+  readonly columns: TidyColumns;
   readonly contentHash: string;
   readonly changedAt: Date;
   /** Last time the upstream confirmed it, before the new version replaced it. */
   readonly fetchedAt: Date;
 }
 
+/** The columns a text filter applies to. */
+export type NameField = 'category' | 'item' | 'country';
+
+/** One slot per distinct text, filled when first needed (allocated whole: a sparse array would be a slow one). */
+const perText = (texts: readonly string[]): Array<string | undefined> =>
+  new Array(texts.length).fill(undefined);
+
+const jsonNumber = (value: number | undefined): string =>
+  value === undefined || Number.isNaN(value) ? 'null' : String(value);
+const csvNumber = (value: number | undefined): string =>
+  value === undefined || Number.isNaN(value) ? '' : String(value);
+
 /**
- * One content version of one dataset: what was read from the bytes, plus everything derived from it, built
- * lazily once and kept. Requests for the same version and query reuse the same serialized body.
+ * One content version of one dataset: what the reader made of the bytes (columns, serialized reports), plus what is
+ * derived from it, built lazily once and kept. Requests for the same version and query reuse the same body.
  */
 export class DatasetSnapshot {
   readonly rowCount: number;
@@ -27,24 +42,25 @@ export class DatasetSnapshot {
   readonly yearTo: number | null;
   /** When this version was read: when it replaced the previous version in this process (and was checked). */
   readonly readAt = new Date();
-  private revisionList: Revision[] | undefined;
   /**
-   * Each distinct name folded once, when a text filter first needs it: the rows repeat a handful of names
-   * thousands of times, and folding each row's copy on the event loop took seconds at the limits.
+   * Each distinct text as JSON, as a CSV field and folded, computed when first needed and kept: a row is serialized
+   * by joining its texts' forms. Per text, not all at once: a file may publish a distinct marker in every cell.
    */
-  private readonly foldedNames = new Map<string, string>();
-  /**
-   * Each row serialized when a body first includes it, then kept: a page or a filter serializes its rows, not the
-   * whole version (which stalled the first request of a version by up to 0.3 s at the limits).
-   */
-  private readonly json: Array<string | undefined> = [];
-  private readonly csv: Array<string | undefined> = [];
+  private textJson: Array<string | undefined> | undefined;
+  private textCsv: Array<string | undefined> | undefined;
+  private foldedTexts: Array<string | undefined> | undefined;
+  /** Per name column, which texts it holds (a text filter compares those only, never the markers). */
+  private readonly namesOf = new Map<NameField, Uint8Array>();
+  private readonly datasetJson: string;
+  private readonly unitJson: string;
+  private readonly datasetCsv: string;
+  private readonly unitCsv: string;
   private legacy: CachedBody | undefined;
   private totals: YearlyTotals | undefined;
 
   constructor(
     readonly dataset: DatasetDefinition,
-    readonly read: ReadDataset,
+    readonly read: ReadResult,
     /** SHA-256 (hex) of the upstream bytes. */
     readonly contentHash: string,
     readonly byteLength: number,
@@ -52,17 +68,20 @@ export class DatasetSnapshot {
     readonly changedAt: Date,
     /** Query bodies, shared by every dataset and version so that one memory budget bounds them all. */
     private readonly bodies: BodyCache,
-    /** The version this one replaced in this process, if any: only the last one is kept. */
+    /** The version this one replaced in this process, if any (read.revisions compares the two). */
     readonly previous: PreviousVersion | null,
   ) {
-    this.rowCount = read.rows.length;
-    const years = read.table.measures.map((m) => m.year);
-    this.yearFrom = years.length ? Math.min(...years) : null;
-    this.yearTo = years.length ? Math.max(...years) : null;
+    this.rowCount = read.columns.length;
+    this.yearFrom = read.years.length ? Math.min(...read.years) : null;
+    this.yearTo = read.years.length ? Math.max(...read.years) : null;
+    this.datasetJson = JSON.stringify(dataset.id);
+    this.unitJson = JSON.stringify(dataset.unit);
+    this.datasetCsv = csvField(dataset.id);
+    this.unitCsv = csvField(dataset.unit);
   }
 
-  get rows(): readonly TidyRow[] {
-    return this.read.rows;
+  get columns(): TidyColumns {
+    return this.read.columns;
   }
 
   /** Short version tag used in cursors. */
@@ -70,52 +89,70 @@ export class DatasetSnapshot {
     return this.contentHash.slice(0, 12);
   }
 
-  /** Rows added, removed and revised since the previous version; null when none is held. Computed once. */
-  revisions(): readonly Revision[] | null {
-    if (this.previous === null) return null;
-    this.revisionList ??= diffRows(this.previous.rows, this.rows);
-    return this.revisionList;
-  }
-
-  /** A name as text filters compare it (case- and accent-insensitive); null stays null. */
-  folded(name: string | null): string | null {
-    if (name === null) return null;
-    let folded = this.foldedNames.get(name);
-    if (folded === undefined) {
-      folded = foldText(name);
-      this.foldedNames.set(name, folded);
+  /** Which distinct texts of a name column equal `folded` once folded (case- and accent-insensitive), by index. */
+  namesFoldingTo(field: NameField, folded: string): Uint8Array {
+    const { texts } = this.columns;
+    const names = this.names(field);
+    const foldedTexts = (this.foldedTexts ??= perText(texts));
+    const matches = new Uint8Array(texts.length);
+    for (let t = 0; t < texts.length; t++) {
+      if (names[t] === 1 && (foldedTexts[t] ??= foldText(texts[t] ?? '')) === folded) matches[t] = 1;
     }
-    return folded;
+    return matches;
   }
 
-  /** Row `index` as JSON. */
+  private names(field: NameField): Uint8Array {
+    let names = this.namesOf.get(field);
+    if (!names) {
+      names = new Uint8Array(this.columns.texts.length);
+      for (const at of this.columns[field]) if (at >= 0) names[at] = 1;
+      this.namesOf.set(field, names);
+    }
+    return names;
+  }
+
+  /** Row `index` as JSON: the same text as JSON.stringify of its tidy row, without building the row. */
   rowJson(index: number): string {
-    this.json[index] ??= JSON.stringify(this.rows[index]);
-    return this.json[index];
+    const c = this.columns;
+    const json = (this.textJson ??= perText(c.texts));
+    const text = (at: number | undefined) =>
+      at === undefined || at < 0 ? 'null' : (json[at] ??= JSON.stringify(c.texts[at]));
+    return (
+      `{"dataset":${this.datasetJson},"category":${text(c.category[index])},"item":${text(c.item[index])},` +
+      `"country":${text(c.country[index])},"year":${c.year[index]},"quantity":${jsonNumber(c.quantity[index])},` +
+      `"quantity_flag":${text(c.quantityFlag[index])},"value_usd":${jsonNumber(c.valueUsd[index])},` +
+      `"value_flag":${text(c.valueFlag[index])},"unit":${this.unitJson},"is_total":${c.isTotal[index] === 1}}`
+    );
   }
 
-  /** Row `index` as a CSV line (text cells neutralised). */
+  /** Row `index` as a CSV line in TIDY_COLUMNS order (text fields neutralised, see csvField). */
   rowCsv(index: number): string {
-    const row = this.rows[index];
-    this.csv[index] ??= row ? csvLine(Object.values(row)) : '';
-    return this.csv[index];
+    const c = this.columns;
+    const csv = (this.textCsv ??= perText(c.texts));
+    const text = (at: number | undefined) =>
+      at === undefined || at < 0 ? '' : (csv[at] ??= csvField(c.texts[at] ?? ''));
+    return (
+      `${this.datasetCsv},${text(c.category[index])},${text(c.item[index])},${text(c.country[index])},` +
+      `${c.year[index]},${csvNumber(c.quantity[index])},${text(c.quantityFlag[index])},` +
+      `${csvNumber(c.valueUsd[index])},${text(c.valueFlag[index])},${this.unitCsv},` +
+      `${c.isTotal[index] === 1}`
+    );
   }
 
+  /** The original service's answer, serialized by the reader. */
   legacyBody(): CachedBody {
-    this.legacy ??= cachedBody(serializeLegacy(this.read.legacy), JSON_TYPE);
+    const json = this.read.legacyJson;
+    this.legacy ??= cachedBody(Buffer.from(json.buffer, json.byteOffset, json.byteLength), JSON_TYPE);
     return this.legacy;
   }
 
   /** The yearly total the home page charts: computed once per version, whatever the number of page views. */
   yearlyTotals(): YearlyTotals {
-    this.totals ??= yearlyTotals(
-      this.rows,
-      this.read.table.measures.map((m) => m.year),
-    );
+    this.totals ??= yearlyTotals(this.columns, this.read.years);
     return this.totals;
   }
 
-  body(key: string, build: () => CachedBody): CachedBody {
+  body(key: string, build: () => CachedBody | Promise<CachedBody>): Promise<CachedBody> {
     return this.bodies.getOrBuild(`${this.dataset.id}|${this.versionTag}|${key}`, build);
   }
 }

@@ -4,7 +4,11 @@ import { DATASETS, type TidyRow } from '@vitibrasil/core';
 import { describe, expect, it } from 'vitest';
 import { SNAPSHOT_DIR } from '../../test/snapshot.js';
 import { readDataset } from '../reader/read-dataset.js';
-import { yearlyTotals } from './yearly-totals.js';
+import { toTidyColumns } from '../reader/tidy-columns.js';
+import { yearlyTotals as totalsOfColumns } from './yearly-totals.js';
+
+const yearlyTotals = (rows: readonly TidyRow[], years: readonly number[]) =>
+  totalsOfColumns(toTidyColumns(rows), years);
 
 const row = (fields: Partial<TidyRow> & Pick<TidyRow, 'year' | 'quantity'>): TidyRow => ({
   dataset: 'producao',

@@ -1,4 +1,4 @@
-import type { TidyRow } from '@vitibrasil/core';
+import { type TidyColumns, textAt } from '../reader/tidy-columns.js';
 
 /** One year of a dataset's total; null when it cannot be known (a marker or nothing published in a summed row). */
 export interface YearTotal {
@@ -22,22 +22,28 @@ export interface YearlyTotals {
   readonly max: number | null;
 }
 
-const partName = (row: TidyRow): string => row.country ?? row.item ?? row.category ?? '';
+const partName = (columns: TidyColumns, i: number): string =>
+  textAt(columns, columns.country[i] ?? -1) ??
+  textAt(columns, columns.item[i] ?? -1) ??
+  textAt(columns, columns.category[i] ?? -1) ??
+  '';
 
 /**
  * The yearly total of a dataset's quantity. A year in which any summed row has no number (a marker such as `nd` or
  * `*`, or an empty cell) is a gap, not a smaller total: a partial sum would read as a real drop.
  */
-export function yearlyTotals(rows: readonly TidyRow[], years: readonly number[]): YearlyTotals {
-  const hasTotals = rows.some((row) => row.is_total);
-  const summed = hasTotals ? rows.filter((row) => row.is_total) : rows;
+export function yearlyTotals(columns: TidyColumns, years: readonly number[]): YearlyTotals {
+  const hasTotals = columns.isTotal.includes(1);
   const sums = new Map<number, number | null>();
   const parts = new Set<string>();
-  for (const row of summed) {
-    parts.add(partName(row));
-    const sum = sums.get(row.year);
+  for (let i = 0; i < columns.length; i++) {
+    if (hasTotals && columns.isTotal[i] !== 1) continue;
+    parts.add(partName(columns, i));
+    const year = columns.year[i] as number;
+    const quantity = columns.quantity[i] as number;
+    const sum = sums.get(year);
     if (sum === null) continue;
-    sums.set(row.year, row.quantity === null ? null : (sum ?? 0) + row.quantity);
+    sums.set(year, Number.isNaN(quantity) ? null : (sum ?? 0) + quantity);
   }
   const points = [...new Set(years)]
     .sort((a, b) => a - b)

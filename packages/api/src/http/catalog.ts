@@ -1,4 +1,4 @@
-import { countChanges, DATASETS, type DatasetDefinition } from '@vitibrasil/core';
+import { DATASETS, type DatasetDefinition } from '@vitibrasil/core';
 import type { ReadingNotes } from '../reader/notes.js';
 import type { DatasetCache } from '../upstream/dataset-cache.js';
 import type { CatalogEntry, ReadingNotesBody } from './openapi/schemas.js';
@@ -30,7 +30,7 @@ export function catalogEntry(
 ): CatalogEntry {
   const { served, lastFailure } = cache.status(dataset.id);
   const snapshot = served?.snapshot;
-  const revisions = snapshot?.revisions();
+  const revisions = snapshot?.read.revisions;
   return {
     id: dataset.id,
     title: dataset.title,
@@ -53,19 +53,19 @@ export function catalogEntry(
             content_hash: snapshot.contentHash,
             bytes: snapshot.byteLength,
             row_count: snapshot.rowCount,
-            published_rows: snapshot.read.table.rows.length,
+            published_rows: snapshot.read.publishedRows,
             year_from: snapshot.yearFrom,
             year_to: snapshot.yearTo,
-            encoding: snapshot.read.table.encoding,
-            delimiter: snapshot.read.table.delimiter === '\t' ? 'tab' : 'semicolon',
+            encoding: snapshot.read.encoding,
+            delimiter: snapshot.read.delimiter === '\t' ? 'tab' : 'semicolon',
             notes: readingNotes(snapshot.read.notes),
-            quality: snapshot.read.quality.summary,
+            quality: snapshot.read.qualitySummary,
             previous:
               snapshot.previous && revisions
                 ? {
                     content_hash: snapshot.previous.contentHash,
                     fetched_at: snapshot.previous.fetchedAt.toISOString(),
-                    ...countChanges(revisions),
+                    ...revisions.counts,
                   }
                 : null,
           }

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { TIDY_COLUMNS } from '@vitibrasil/core';
 import { z } from 'zod';
-import { type CachedBody, cachedBody } from '../data/cached-body.js';
+import { BodyBuilder } from '../data/body-builder.js';
+import type { CachedBody } from '../data/cached-body.js';
 import { csvLine } from '../data/csv.js';
-import type { DatasetSnapshot } from '../data/snapshot.js';
+import type { DatasetSnapshot, NameField } from '../data/snapshot.js';
 import { InvalidParameter, StaleCursor } from '../errors.js';
 import { foldText } from '../reader/cells.js';
 import type { RowsPage } from './openapi/schemas.js';
@@ -72,32 +73,58 @@ function decodeCursor(token: string, version: string, filter: string): number {
   return offset;
 }
 
+/** Which distinct texts a text filter accepts; undefined when the query has no such filter. */
+const accepted = (snapshot: DatasetSnapshot, field: NameField, value: string | undefined) =>
+  value === undefined ? undefined : snapshot.namesFoldingTo(field, foldText(value));
+
+/** Passes a text column's value: the filter is absent, or accepts the text (null never matches a filter). */
+const passes = (texts: Uint8Array | undefined, at: number | undefined): boolean =>
+  texts === undefined || (at !== undefined && at >= 0 && texts[at] === 1);
+
 /** Indices of the rows that pass the filters, in published order. */
-function select(snapshot: DatasetSnapshot, query: RowsQuery): number[] {
+function select(snapshot: DatasetSnapshot, query: RowsQuery): Int32Array {
   const lower = Math.max(query.year ?? Number.NEGATIVE_INFINITY, query.year_from ?? Number.NEGATIVE_INFINITY);
   const upper = Math.min(query.year ?? Number.POSITIVE_INFINITY, query.year_to ?? Number.POSITIVE_INFINITY);
-  const category = query.category === undefined ? undefined : foldText(query.category);
-  const item = query.item === undefined ? undefined : foldText(query.item);
-  const country = query.country === undefined ? undefined : foldText(query.country);
-  const isTotal = query.is_total === undefined ? undefined : query.is_total === 'true';
-  const indices: number[] = [];
-  snapshot.rows.forEach((row, i) => {
-    if (row.year < lower || row.year > upper) return;
-    // Names are folded only when a text filter asks for them, each distinct name once per version.
-    if (category !== undefined && snapshot.folded(row.category) !== category) return;
-    if (item !== undefined && snapshot.folded(row.item) !== item) return;
-    if (country !== undefined && snapshot.folded(row.country) !== country) return;
-    if (isTotal !== undefined && row.is_total !== isTotal) return;
-    indices.push(i);
-  });
-  return indices;
+  // Texts are folded only when a text filter asks for them, each distinct text once per version.
+  const category = accepted(snapshot, 'category', query.category);
+  const item = accepted(snapshot, 'item', query.item);
+  const country = accepted(snapshot, 'country', query.country);
+  const isTotal = query.is_total === undefined ? undefined : query.is_total === 'true' ? 1 : 0;
+  const c = snapshot.columns;
+  const indices = new Int32Array(c.length);
+  let count = 0;
+  for (let i = 0; i < c.length; i++) {
+    const year = c.year[i] as number;
+    if (year < lower || year > upper) continue;
+    if (!passes(category, c.category[i]) || !passes(item, c.item[i]) || !passes(country, c.country[i]))
+      continue;
+    if (isTotal !== undefined && c.isTotal[i] !== isTotal) continue;
+    indices[count++] = i;
+  }
+  return indices.subarray(0, count);
+}
+
+/** Rows serialized between two looks at the clock (see BodyBuilder.pause). */
+const ROWS_PER_PAUSE = 512;
+
+/** Every selected row, one line each, built in slices. */
+async function linesBody(
+  indices: Int32Array,
+  line: (index: number) => string,
+  builder: BodyBuilder,
+  separator: string,
+): Promise<void> {
+  for (let n = 0; n < indices.length; n++) {
+    builder.write(`${line(indices[n] as number)}${separator}`);
+    if (n % ROWS_PER_PAUSE === ROWS_PER_PAUSE - 1) await builder.pause();
+  }
 }
 
 /**
  * The response body for a query on one data version, built once and kept: JSON pages with an opaque cursor,
- * or the whole filtered result as NDJSON or CSV.
+ * or the whole filtered result as NDJSON or CSV. Large bodies are built in slices, letting other requests in.
  */
-export function rowsBody(snapshot: DatasetSnapshot, query: RowsQuery): CachedBody {
+export function rowsBody(snapshot: DatasetSnapshot, query: RowsQuery): Promise<CachedBody> {
   const { cursor, limit = 1000, format = 'json', ...filters } = query;
   // Folded text and the dataset id in the key: `ARGENTINA` and `argentina` share a body, and a cursor from another
   // dataset is recognised as foreign rather than stale.
@@ -111,24 +138,19 @@ export function rowsBody(snapshot: DatasetSnapshot, query: RowsQuery): CachedBod
   const filterTag = createHash('sha256').update(filterKey).digest('base64url').slice(0, 10);
   const offset = cursor === undefined ? 0 : decodeCursor(cursor, snapshot.versionTag, filterTag);
   const key = `${format}|${filterKey}|${format === 'json' ? `${offset}|${limit}` : ''}`;
-  return snapshot.body(key, () => {
+  return snapshot.body(key, async () => {
     const indices = select(snapshot, query);
+    const builder = new BodyBuilder();
     if (format === 'ndjson') {
-      return cachedBody(
-        indices.map((i) => `${snapshot.rowJson(i)}\n`).join(''),
-        'application/x-ndjson; charset=utf-8',
-        {
-          effort: 'fast',
-        },
-      );
+      await linesBody(indices, (i) => snapshot.rowJson(i), builder, '\n');
+      return builder.finish('application/x-ndjson; charset=utf-8', { effort: 'fast' });
     }
     if (format === 'csv') {
-      const lines = [csvLine(TIDY_COLUMNS), ...indices.map((i) => snapshot.rowCsv(i))];
-      return cachedBody(`${lines.join('\r\n')}\r\n`, 'text/csv; charset=utf-8; header=present', {
-        effort: 'fast',
-      });
+      builder.write(`${csvLine(TIDY_COLUMNS)}\r\n`);
+      await linesBody(indices, (i) => snapshot.rowCsv(i), builder, '\r\n');
+      return builder.finish('text/csv; charset=utf-8; header=present', { effort: 'fast' });
     }
-    const page = indices.slice(offset, offset + limit);
+    const page = indices.subarray(offset, offset + limit);
     const nextOffset = offset + page.length;
     const nextCursor =
       nextOffset < indices.length
@@ -143,11 +165,10 @@ export function rowsBody(snapshot: DatasetSnapshot, query: RowsQuery): CachedBod
       limit,
       next_cursor: nextCursor,
     };
-    const head = JSON.stringify(header);
-    return cachedBody(
-      `${head.slice(0, -1)},"rows":[${page.map((i) => snapshot.rowJson(i)).join(',')}]}`,
-      'application/json; charset=utf-8',
-      { nextCursor, effort: 'fast' },
-    );
+    builder.write(`${JSON.stringify(header).slice(0, -1)},"rows":[`);
+    for (const [n, i] of page.entries())
+      builder.write(n === 0 ? snapshot.rowJson(i) : `,${snapshot.rowJson(i)}`);
+    builder.write(']}');
+    return builder.finish('application/json; charset=utf-8', { nextCursor, effort: 'fast' });
   });
 }

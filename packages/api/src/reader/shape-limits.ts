@@ -13,8 +13,8 @@ export interface ShapeLimits {
   readonly maxCellLength: number;
   /**
    * Characters of text the tidy rows would hold: Σ over observations of the category, item and country lengths.
-   * Each observation repeats its row's names, and the rows reach the main thread as a structured clone (no string
-   * sharing): a long name × many observations is what this bounds, before any tidy row is built.
+   * Each observation repeats its row's names, in the worker's rows and in every whole-dataset body (CSV, NDJSON): a
+   * long name × many observations is what this bounds, before any tidy row is built.
    */
   readonly maxTidyText: number;
 }

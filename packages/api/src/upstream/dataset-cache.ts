@@ -69,7 +69,7 @@ interface Entry {
 }
 
 const countsOf = (snapshot: DatasetSnapshot): CopyCounts => ({
-  rows: snapshot.read.table.rows.length,
+  rows: snapshot.read.publishedRows,
   observations: snapshot.rowCount,
 });
 
@@ -439,7 +439,7 @@ export class DatasetCache {
           dataset: dataset.id,
           outcome: 'updated',
           guard,
-          rows: snapshot.read.table.rows.length,
+          rows: snapshot.read.publishedRows,
           observations: snapshot.rowCount,
           bytes: response.body.length,
           ms: this.now() - started,
@@ -589,15 +589,15 @@ export class DatasetCache {
   }
 
   /**
-   * The held version, as the one a new version replaces: its rows are kept (not its serialized bodies) so the
-   * revisions between the two can be served. Only one is kept: the new snapshot drops its own predecessor. None
+   * The held version, as the one a new version replaces: the reader compares its columns with the new file's, and
+   * the new snapshot keeps them for its revisions. Only one is kept: the new snapshot drops its own predecessor. None
    * when the content is the same (the upstream serving the bundle's bytes): no release came between them.
    */
   private previousVersion(entry: Entry, contentHash: string): PreviousVersion | null {
     const held = entry.snapshot;
     return held && held.contentHash !== contentHash
       ? {
-          rows: held.rows,
+          columns: held.columns,
           contentHash: held.contentHash,
           changedAt: held.changedAt,
           fetchedAt: new Date(entry.fetchedAt),
@@ -614,7 +614,10 @@ export class DatasetCache {
     previous: PreviousVersion | null,
     priority: ReadPriority = 'normal',
   ): Promise<DatasetSnapshot> {
-    const read = await this.options.reader.read(dataset, bytes, facts, priority);
+    const read = await this.options.reader.read(dataset, bytes, facts, {
+      priority,
+      previous: previous?.columns ?? null,
+    });
     // Never in the future (an upstream Last-Modified, or stored metadata, from a clock that ran ahead): served as
     // Last-Modified, it would make every If-Modified-Since look outdated, and every later change look older.
     const now = this.now();

@@ -34,7 +34,7 @@ export function v1Routes(cache: DatasetCache, upstreamUrl: (file: string) => str
     const dataset = datasetParam(ctx.params.dataset ?? '');
     const query = parseQuery(RowsQuerySchema, ctx.query);
     const served = await cache.get(dataset.id);
-    const body = rowsBody(served.snapshot, query);
+    const body = await rowsBody(served.snapshot, query);
     let nextUrl: string | undefined;
     if (body.nextCursor) {
       const params = new URLSearchParams(ctx.querystring);
@@ -47,7 +47,7 @@ export function v1Routes(cache: DatasetCache, upstreamUrl: (file: string) => str
   router.get('/datasets/:dataset/quality', noQuery, async (ctx) => {
     const dataset = datasetParam(ctx.params.dataset ?? '');
     const served = await cache.get(dataset.id);
-    await sendData(ctx, served, qualityBody(served.snapshot));
+    await sendData(ctx, served, await qualityBody(served.snapshot));
   });
 
   router.get('/datasets/:dataset/revisions', noQuery, async (ctx) => {
@@ -55,7 +55,9 @@ export function v1Routes(cache: DatasetCache, upstreamUrl: (file: string) => str
     const served = await cache.get(dataset.id);
     // The comparison came to be when this version replaced the previous one, which is not when its content changed:
     // returning to an earlier version (A→B→C→B) gives the same content another comparison.
-    await sendData(ctx, served, revisionsBody(served.snapshot), { lastModified: served.snapshot.readAt });
+    await sendData(ctx, served, await revisionsBody(served.snapshot), {
+      lastModified: served.snapshot.readAt,
+    });
   });
 
   return router;

@@ -9,8 +9,10 @@ import {
   ReaderTimedOut,
   SuspiciousUpstreamFile,
 } from '../../errors.js';
-import type { BodyFacts, ReadDataset } from '../read-dataset.js';
+import type { BodyFacts } from '../read-dataset.js';
+import type { ReadResult } from '../read-result.js';
 import type { ShapeLimits } from '../shape-limits.js';
+import type { TidyColumns } from '../tidy-columns.js';
 import type { ReadFailure, ReadReply, ReadRequest, WorkerReady } from './messages.js';
 
 /**
@@ -19,14 +21,20 @@ import type { ReadFailure, ReadReply, ReadRequest, WorkerReady } from './message
  */
 export type ReadPriority = 'high' | 'normal';
 
+export interface ReadOptions {
+  readonly priority?: ReadPriority;
+  /** The columns of the version the file would replace: the result then holds the revisions between the two. */
+  readonly previous?: TidyColumns | null;
+}
+
 /** What the cache needs from a reader: the bytes of one file, read or rejected. */
 export interface DatasetReader {
   read(
     dataset: DatasetDefinition,
     bytes: Uint8Array,
     facts: BodyFacts,
-    priority?: ReadPriority,
-  ): Promise<ReadDataset>;
+    options?: ReadOptions,
+  ): Promise<ReadResult>;
 }
 
 export interface ReaderLimits extends ShapeLimits {
@@ -52,7 +60,7 @@ interface Job {
   readonly dataset: DatasetDefinition;
   readonly priority: ReadPriority;
   readonly request: ReadRequest;
-  readonly resolve: (read: ReadDataset) => void;
+  readonly resolve: (read: ReadResult) => void;
   readonly reject: (error: Error) => void;
 }
 
@@ -69,7 +77,7 @@ const failureError = (file: string, failure: ReadFailure): Error => {
  * deadline costs the worker, which is replaced for the next file. One file at a time, in order of priority then
  * arrival; the worker starts on demand and stops when idle.
  */
-type Outcome = { readonly read: ReadDataset } | { readonly error: (file: string) => Error };
+type Outcome = { readonly read: ReadResult } | { readonly error: (file: string) => Error };
 
 export class IsolatedReader implements DatasetReader {
   private worker: Worker | null = null;
@@ -87,14 +95,20 @@ export class IsolatedReader implements DatasetReader {
     dataset: DatasetDefinition,
     bytes: Uint8Array,
     facts: BodyFacts,
-    priority: ReadPriority = 'normal',
-  ): Promise<ReadDataset> {
+    { priority = 'normal', previous = null }: ReadOptions = {},
+  ): Promise<ReadResult> {
     return new Promise((resolve, reject) => {
       if (this.closed) {
         reject(new ReaderCrashed(dataset.file, { cause: new Error('the reader is closed') }));
         return;
       }
-      const job: Job = { dataset, priority, request: { dataset: dataset.id, bytes, facts }, resolve, reject };
+      const job: Job = {
+        dataset,
+        priority,
+        request: { dataset: dataset.id, bytes, facts, previous },
+        resolve,
+        reject,
+      };
       // A high-priority job goes after the high ones waiting, before the normal ones.
       const firstNormal = this.queue.findIndex((waiting) => waiting.priority === 'normal');
       if (priority === 'high' && firstNormal >= 0) this.queue.splice(firstNormal, 0, job);
