@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { getHeapStatistics } from 'node:v8';
 import { DATASETS, type DatasetDefinition, getDataset } from '@vitibrasil/core';
 import { loadConfig } from '../config.js';
 import { BodyCache } from '../data/cached-body.js';
@@ -20,7 +19,7 @@ import { formatTable, snapshotDir } from './common.js';
  * The figures behind the reader's limits (docs/reliability.md): the shape of today's largest files, what reading
  * files at the limits costs the worker (time, the smallest heap cap that reads them) and the event loop (its
  * longest stall while the worker reads, which is how late a probe would be answered), and what becomes of the
- * hostile files. Run with --expose-gc for the retained-heap figure. Prints figures only.
+ * hostile files. Prints figures only.
  */
 // The limits a server started without configuration has.
 const defaults = loadConfig({});
@@ -34,7 +33,6 @@ const DEFAULT_SHAPE = {
 };
 const producao = getDataset('producao');
 const verified = { lengthVerified: true };
-const gc = (globalThis as { gc?: () => void }).gc;
 
 const reader = (limits: Partial<ReaderLimits> = {}) =>
   new IsolatedReader({
@@ -164,11 +162,23 @@ async function smallestHeap(
   return `> ${HEAP_STEPS.at(-1)} MB`;
 }
 
-/** Heap used by this thread, and array buffers (columns, bodies), after a full collection (null without --expose-gc). */
-function heapAfterGc(): number | null {
-  if (!gc) return null;
-  gc();
-  return getHeapStatistics().used_heap_size + process.memoryUsage().arrayBuffers;
+/** What a read result holds: its arrays and serialized JSON, and its distinct texts (two bytes a character). */
+function resultBytes(read: ReadResult): number {
+  const { columns } = read;
+  const arrays = [
+    columns.category,
+    columns.item,
+    columns.country,
+    columns.quantityFlag,
+    columns.valueFlag,
+    columns.year,
+    columns.quantity,
+    columns.valueUsd,
+    columns.isTotal,
+    read.qualityJson,
+    read.legacyJson,
+  ].reduce((sum, array) => sum + array.byteLength, 0);
+  return arrays + columns.texts.reduce((sum, text) => sum + 2 * text.length, 0);
 }
 
 const expVinho = files.find(({ dataset }) => dataset.file === 'ExpVinho.csv');
@@ -244,14 +254,12 @@ async function firstRequestRow(
 for (const { name, bytes, dataset = producao, limits = {} } of cases) {
   const isolated = reader(limits);
   await isolated.read(producao, files[0]?.bytes ?? Buffer.alloc(0), verified); // worker started
-  const before = heapAfterGc();
   const measured = await measure(() => isolated.read(dataset, bytes, verified));
   // Every file read is held until the end, so nothing read earlier is freed in between.
   if (measured.read) {
     held.push(measured.read);
     firstRequests.push(await firstRequestRow(name, dataset, measured.read, bytes));
   }
-  const after = heapAfterGc();
   await isolated.close();
   const shapeOk = measured.outcome !== 'SUSPICIOUS_UPSTREAM_FILE';
   rows.push([
@@ -261,7 +269,7 @@ for (const { name, bytes, dataset = producao, limits = {} } of cases) {
     fmt(measured.ms),
     fmt(measured.stallMs),
     shapeOk ? await smallestHeap(dataset, bytes, limits) : '-',
-    before === null || after === null || !measured.read ? '-' : ((after - before) / 1024 / 1024).toFixed(1),
+    measured.read ? (resultBytes(measured.read) / 1024 / 1024).toFixed(1) : '-',
   ]);
 }
 console.log(
@@ -271,7 +279,7 @@ console.log(
   ]),
 );
 console.log(
-  `\n(kept: heap and array buffers this process holds for the file read; ${held.length} files held)`,
+  `\n(kept: what the server holds of the read: its columns, texts and serialized JSON; ${held.length} files held)`,
 );
 console.log(
   `\nfirst request of a new version: total ms / longest event-loop stall ms (bodies compressed afterwards, off it):\n${formatTable(
