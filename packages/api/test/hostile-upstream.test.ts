@@ -112,6 +112,25 @@ describe('hostile upstream files, against the real process', () => {
     },
   );
 
+  it('a file at the limits, once read, has its whole-dataset body built in slices: a probe sent meanwhile is answered first', async () => {
+    const child = await start(await newCacheDir());
+    serveProducao(upstream, longCategoryFile(40, 8_000, 20)); // 160,020 observations: a 35 MB NDJSON body
+    expect((await fetch(`${child.url}/v1/datasets/producao/rows?limit=1`)).status).toBe(200); // read
+    const order: string[] = [];
+    // Identity: the answer is sent as soon as the body is built (compression would let the loop turn anyway).
+    const whole = fetch(`${child.url}/v1/datasets/producao/rows?format=ndjson`, {
+      headers: { 'accept-encoding': 'identity' },
+    }).then(async (response) => {
+      order.push(`ndjson ${response.status}`);
+      return (await response.text()).split('\n').length - 1;
+    });
+    await sleep(20); // the build has begun
+    const probe = fetch(`${child.url}/healthz`).then((response) => order.push(`probe ${response.status}`));
+    const [lines] = await Promise.all([whole, probe]);
+    expect(order).toEqual(['probe 200', 'ndjson 200']);
+    expect(lines).toBe(160_020);
+  });
+
   it('a file that exhausts the reader heap costs the worker: probes answer throughout, the process stays up', async () => {
     const cacheDir = await newCacheDir();
     // Shape limits lifted so the hostile file reaches the parser: the worker's heap cap is the last defence.
