@@ -2,5 +2,6 @@ export * from './bundle.js';
 export * from './catalog.js';
 export * from './quality.js';
 export * from './queries.js';
+export * from './revision-schemas.js';
 export * from './revisions.js';
 export * from './rows.js';

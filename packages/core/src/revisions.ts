@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { DATASET_IDS } from './catalog.js';
+import type { ChangeCounts, Revision } from './revision-schemas.js';
 import type { TidyRow } from './rows.js';
 
 /*
@@ -9,47 +8,6 @@ import type { TidyRow } from './rows.js';
 
 export const CHANGE_KINDS = ['added', 'removed', 'revised'] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
-
-export const RevisionSchema = z
-  .object({
-    dataset: z.enum(DATASET_IDS),
-    category: z.string().nullable(),
-    item: z.string().nullable(),
-    country: z.string().nullable(),
-    year: z.number().int(),
-    change: z
-      .enum(CHANGE_KINDS)
-      .describe(
-        'added: the key is new; removed: the key is gone; revised: same key (dataset, category, item, country, ' +
-          'year), different quantity, value or marker.',
-      ),
-    old_quantity: z
-      .number()
-      .nullable()
-      .describe('Before (null when added, or when no number was published).'),
-    new_quantity: z
-      .number()
-      .nullable()
-      .describe('After (null when removed, or when no number is published).'),
-    old_value_usd: z.number().nullable(),
-    new_value_usd: z.number().nullable(),
-    old_flag: z.string().nullable().describe('Marker published instead of the quantity, before.'),
-    new_flag: z.string().nullable().describe('Marker published instead of the quantity, after.'),
-    old_value_flag: z.string().nullable().describe('Marker published instead of the value, before.'),
-    new_value_flag: z.string().nullable().describe('Marker published instead of the value, after.'),
-  })
-  .strict()
-  .describe('One row added, removed or revised between two versions, with its values before and after.');
-export type Revision = z.infer<typeof RevisionSchema>;
-
-export const ChangeCountsSchema = z
-  .object({
-    added: z.number().int().nonnegative(),
-    removed: z.number().int().nonnegative(),
-    revised: z.number().int().nonnegative(),
-  })
-  .strict();
-export type ChangeCounts = z.infer<typeof ChangeCountsSchema>;
 
 /** What the comparison reads of a row: its key and its values (a tidy row, or one read back from the lake). */
 export type ComparedRow = Pick<

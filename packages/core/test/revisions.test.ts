@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Revision } from '../src/revision-schemas.js';
 import {
   CHANGE_KINDS,
   countChanges,
@@ -6,7 +7,6 @@ import {
   diffPositions,
   diffRows,
   keyHash,
-  type Revision,
 } from '../src/revisions.js';
 import type { TidyRow } from '../src/rows.js';
 
