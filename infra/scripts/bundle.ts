@@ -93,6 +93,43 @@ const zodEnglishOnly: Plugin = {
 };
 
 /**
+ * mime-types builds its lookup tables from mime-db (290 KB of JSON, in two versions: Koa's and accepts') as soon as
+ * it is required, which Koa does when it loads. The API sets its content types itself, so a cold start's first
+ * request never looks one up. Each `mime-types` is replaced by a module with the same exports that requires the
+ * real one at the first call or property read: the tables are built by the first request that needs them.
+ */
+const lazyMimeTypes: Plugin = {
+  name: 'lazy-mime-types',
+  setup(context) {
+    context.onResolve({ filter: /^mime-types$/ }, async (args) => {
+      // The real module: resolved by esbuild (this callback is asked again, and declines).
+      if (args.pluginData === lazyMimeTypes) return undefined;
+      const real = await context.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        pluginData: lazyMimeTypes,
+      });
+      return real.errors.length ? { errors: real.errors } : { path: real.path, namespace: 'lazy-mime-types' };
+    });
+    context.onLoad({ filter: /.*/, namespace: 'lazy-mime-types' }, (args) => {
+      const exports = Object.entries(createRequire(args.path)(args.path) as Record<string, unknown>);
+      const members = exports.map(([name, value]) =>
+        typeof value === 'function'
+          ? `${JSON.stringify(name)}: (...args) => load()[${JSON.stringify(name)}](...args)`
+          : `get ${JSON.stringify(name)}() { return load()[${JSON.stringify(name)}]; }`,
+      );
+      return {
+        contents:
+          `let real;\nconst load = () => (real ??= require(${JSON.stringify(args.path)}));\n` +
+          `module.exports = {\n  ${members.join(',\n  ')}\n};\n`,
+        resolveDir: dirname(args.path),
+        loader: 'js',
+      };
+    });
+  },
+};
+
+/**
  * A worker entry is found at run time next to the module that starts it (`new URL('./read-worker.mjs',
  * import.meta.url)`): that module must have landed in a file of the same folder as the worker's output.
  */
@@ -154,7 +191,8 @@ async function bundleFunction(name: FunctionName, outDir: string): Promise<Bundl
     // The oldest Node the bundles run on: Lambda's nodejs24.x, and Node 20 where the tests and the bench run.
     target: 'node20',
     outExtension: { '.js': '.mjs' },
-    chunkNames: 'chunks/[name]-[hash]',
+    // One folder for all: a worker entry is found beside the module that starts it, whichever chunk that lands in.
+    chunkNames: '[name]-[hash]',
     // CommonJS dependencies call require() for Node's modules; ESM has none until we make one.
     banner: {
       js: "import { createRequire as __vitibrasilCreateRequire } from 'node:module'; const require = __vitibrasilCreateRequire(import.meta.url);",
@@ -165,7 +203,7 @@ async function bundleFunction(name: FunctionName, outDir: string): Promise<Bundl
     legalComments: 'linked',
     metafile: true,
     logLevel: 'warning',
-    plugins: [workspaceSources, inlinePackageJson, zodEnglishOnly],
+    plugins: [workspaceSources, inlinePackageJson, zodEnglishOnly, lazyMimeTypes],
   });
   checkWorkersBesideTheirStarter(name, result.metafile, dir);
   if (name === 'api') {

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { DEFAULT_SHAPE_LIMITS } from './reader/shape-limits.js';
+import type { ReaderLimits } from './reader/worker/isolated-reader.js';
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const positiveInt = z.coerce.number().int().positive();
@@ -130,4 +131,17 @@ export function loadConfig(env: Record<string, string | undefined>): ApiConfig {
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   return parsed.data;
+}
+
+/** The reader's limits (its worker's heap and deadline, the shape of a file it accepts) from the configuration. */
+export function readerLimits(config: ApiConfig): ReaderLimits {
+  return {
+    maxColumns: config.UPSTREAM_MAX_COLUMNS,
+    maxRows: config.UPSTREAM_MAX_ROWS,
+    maxCells: config.UPSTREAM_MAX_CELLS,
+    maxCellLength: config.UPSTREAM_MAX_CELL_LENGTH,
+    maxTidyText: config.UPSTREAM_MAX_TIDY_TEXT,
+    heapMb: config.READER_HEAP_MB,
+    timeoutMs: config.READER_TIMEOUT_MS,
+  };
 }
