@@ -21,15 +21,32 @@ import { BUNDLED_SNAPSHOT_PATH } from '../src/lambda-conventions.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const DEFAULT_BUILD_DIR = join(ROOT, 'infra', 'build');
 
-/** Where each bundle's entry and handler are. */
+/**
+ * Where each bundle's entry and handler are, and the modules its code imports only when some request or
+ * configuration needs them (`import()` at that point): the chunks they start are not read at init.
+ */
 const FUNCTIONS = {
   api: {
     entry: 'packages/api/src/lambda/handler.ts',
     // The reader's worker thread: IsolatedReader starts `./read-worker.mjs` beside its own module.
     workers: { 'read-worker': 'packages/api/src/reader/worker/read-worker.ts' },
     startsWorkers: 'packages/api/src/reader/worker/isolated-reader.ts',
+    onDemand: [
+      'packages/api/src/upstream/s3-store.ts',
+      'packages/api/src/upstream/undici-connection.ts',
+      'packages/api/src/http/openapi/document.ts',
+      '@aws-lambda-powertools/parameters/lib/esm/ssm/index.js',
+    ],
   },
-  ingest: { entry: 'packages/ingest-lambda/src/handler.ts', workers: {}, startsWorkers: null },
+  ingest: {
+    entry: 'packages/ingest-lambda/src/handler.ts',
+    workers: {},
+    startsWorkers: null,
+    onDemand: [
+      'packages/ingest-lambda/src/lake/s3.ts',
+      '@aws-lambda-powertools/parameters/lib/esm/ssm/index.js',
+    ],
+  },
 } as const;
 export type FunctionName = keyof typeof FUNCTIONS;
 
@@ -158,6 +175,34 @@ export interface Bundle {
   /** Every file of the folder and its size. */
   readonly files: readonly { readonly path: string; readonly bytes: number }[];
   readonly metafile: Metafile;
+  /** The bundle's JavaScript files read at init: the entry, and what it imports, but for the on-demand modules. */
+  readonly loadedAtInit: readonly string[];
+}
+
+/**
+ * The output files init reads: from the entry, every static import and every dynamic one, except a dynamic import
+ * of a module the function loads on demand (FUNCTIONS), and of what only such a module imports.
+ */
+function loadedAtInit(name: FunctionName, metafile: Metafile): string[] {
+  const { outputs } = metafile;
+  const onDemand = (path: string) => {
+    const entryPoint = outputs[path]?.entryPoint;
+    return entryPoint !== undefined && FUNCTIONS[name].onDemand.some((module) => entryPoint.endsWith(module));
+  };
+  const entry = Object.keys(outputs).find((path) => path.endsWith(`${name}/index.mjs`));
+  if (!entry) throw new Error(`${name}: no index.mjs among the outputs`);
+  const loaded = new Set([entry]);
+  const visit = (path: string) => {
+    for (const imported of outputs[path]?.imports ?? []) {
+      if (!outputs[imported.path] || loaded.has(imported.path)) continue;
+      if (imported.kind === 'dynamic-import' && onDemand(imported.path)) continue;
+      if (imported.kind !== 'import-statement' && imported.kind !== 'dynamic-import') continue;
+      loaded.add(imported.path);
+      visit(imported.path);
+    }
+  };
+  visit(entry);
+  return [...loaded];
 }
 
 async function filesOf(dir: string): Promise<{ path: string; bytes: number }[]> {
@@ -219,7 +264,13 @@ async function bundleFunction(name: FunctionName, outDir: string): Promise<Bundl
     }
   }
   await writeFile(join(outDir, `${name}.meta.json`), JSON.stringify(result.metafile));
-  return { name, dir, files: await filesOf(dir), metafile: result.metafile };
+  return {
+    name,
+    dir,
+    files: await filesOf(dir),
+    metafile: result.metafile,
+    loadedAtInit: loadedAtInit(name, result.metafile),
+  };
 }
 
 /** Bundles both functions into `outDir` (each folder replaced whole). */
