@@ -110,31 +110,43 @@ const zodEnglishOnly: Plugin = {
 };
 
 /**
- * mime-types builds its lookup tables from mime-db (290 KB of JSON, in two versions: Koa's and accepts') as soon as
- * it is required, which Koa does when it loads. The API sets its content types itself, so a cold start's first
- * request never looks one up. Each `mime-types` is replaced by a module with the same exports that requires the
- * real one at the first call or property read: the tables are built by the first request that needs them.
+ * CommonJS packages that other packages require when they load but that a cold start's first request never uses,
+ * each with how its exports are reached: `call` forwards the functions (a caller may keep one from load time),
+ * `get` reads every export at its use.
+ * - mime-types builds its lookup tables from mime-db (290 KB of JSON, in Koa's version and accepts') when it is
+ *   required, which Koa does as it loads; the API sets its content types itself, and Koa keeps `contentType`.
+ * - @opentelemetry/api is required by prom-client, which reads `trace` and `context` only for CPU exemplars (off).
  */
-const lazyMimeTypes: Plugin = {
-  name: 'lazy-mime-types',
+const LAZY_PACKAGES: Record<string, 'call' | 'get'> = { 'mime-types': 'call', '@opentelemetry/api': 'get' };
+
+/**
+ * Replaces each of LAZY_PACKAGES by a module with the same exports that requires the real one at the first call or
+ * property read: it is still bundled, but runs only if some request needs it.
+ */
+const lazyPackages: Plugin = {
+  name: 'lazy-packages',
   setup(context) {
-    context.onResolve({ filter: /^mime-types$/ }, async (args) => {
+    const names = Object.keys(LAZY_PACKAGES).map((name) => name.replace(/[/.]/g, '\\$&'));
+    context.onResolve({ filter: new RegExp(`^(${names.join('|')})$`) }, async (args) => {
       // The real module: resolved by esbuild (this callback is asked again, and declines).
-      if (args.pluginData === lazyMimeTypes) return undefined;
+      if (args.pluginData === lazyPackages) return undefined;
       const real = await context.resolve(args.path, {
         kind: args.kind,
         resolveDir: args.resolveDir,
-        pluginData: lazyMimeTypes,
+        pluginData: lazyPackages,
       });
-      return real.errors.length ? { errors: real.errors } : { path: real.path, namespace: 'lazy-mime-types' };
+      if (real.errors.length) return { errors: real.errors };
+      return { path: real.path, namespace: 'lazy-packages', pluginData: LAZY_PACKAGES[args.path] };
     });
-    context.onLoad({ filter: /.*/, namespace: 'lazy-mime-types' }, (args) => {
+    context.onLoad({ filter: /.*/, namespace: 'lazy-packages' }, (args) => {
+      const forwardCalls = args.pluginData === 'call';
       const exports = Object.entries(createRequire(args.path)(args.path) as Record<string, unknown>);
-      const members = exports.map(([name, value]) =>
-        typeof value === 'function'
-          ? `${JSON.stringify(name)}: (...args) => load()[${JSON.stringify(name)}](...args)`
-          : `get ${JSON.stringify(name)}() { return load()[${JSON.stringify(name)}]; }`,
-      );
+      const members = exports.map(([name, value]) => {
+        const key = JSON.stringify(name);
+        return forwardCalls && typeof value === 'function'
+          ? `${key}: (...args) => load()[${key}](...args)`
+          : `get ${key}() { return load()[${key}]; }`;
+      });
       return {
         contents:
           `let real;\nconst load = () => (real ??= require(${JSON.stringify(args.path)}));\n` +
@@ -248,7 +260,7 @@ async function bundleFunction(name: FunctionName, outDir: string): Promise<Bundl
     legalComments: 'linked',
     metafile: true,
     logLevel: 'warning',
-    plugins: [workspaceSources, inlinePackageJson, zodEnglishOnly, lazyMimeTypes],
+    plugins: [workspaceSources, inlinePackageJson, zodEnglishOnly, lazyPackages],
   });
   checkWorkersBesideTheirStarter(name, result.metafile, dir);
   if (name === 'api') {
