@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SWAGGER_UI_FILES } from '@vitibrasil/api';
-import { build, type Metafile, type Plugin } from 'esbuild';
+import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild';
 import { BUNDLED_SNAPSHOT_PATH } from '../src/lambda-conventions.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -230,41 +230,58 @@ async function filesOf(dir: string): Promise<{ path: string; bytes: number }[]> 
   return files.sort((a, b) => a.path.localeCompare(b.path));
 }
 
+/** What every build shares: a function's entry with its chunks, and each of its workers. */
+const BUILD_OPTIONS = {
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  // A package's ES modules before its CommonJS build when it has both without an `exports` map (the AWS SDK's):
+  // ES modules tree-shake, so the S3 and SSM chunks hold what the clients use (JavaScript: 2.1 → 1.8 MiB).
+  mainFields: ['module', 'main'],
+  // The oldest Node the bundles run on: Lambda's nodejs24.x, and Node 20 where the tests and the bench run.
+  target: 'node20',
+  outExtension: { '.js': '.mjs' },
+  // CommonJS dependencies call require() for Node's modules; ESM has none until we make one.
+  banner: {
+    js: "import { createRequire as __vitibrasilCreateRequire } from 'node:module'; const require = __vitibrasilCreateRequire(import.meta.url);",
+  },
+  minify: true,
+  // Class names stay readable in error logs (errorCode and Powertools print them).
+  keepNames: true,
+  legalComments: 'linked',
+  metafile: true,
+  logLevel: 'warning',
+  plugins: [workspaceSources, inlinePackageJson, zodEnglishOnly, lazyPackages],
+} as const satisfies BuildOptions;
+
 async function bundleFunction(name: FunctionName, outDir: string): Promise<Bundle> {
   const dir = join(outDir, name);
   await rm(dir, { recursive: true, force: true });
-  const result = await build({
-    entryPoints: {
-      index: join(ROOT, FUNCTIONS[name].entry),
-      ...Object.fromEntries(
-        Object.entries(FUNCTIONS[name].workers).map(([out, path]) => [out, join(ROOT, path)]),
-      ),
-    },
+  const app = await build({
+    ...BUILD_OPTIONS,
+    entryPoints: { index: join(ROOT, FUNCTIONS[name].entry) },
     outdir: dir,
-    bundle: true,
     splitting: true,
-    format: 'esm',
-    platform: 'node',
-    // A package's ES modules before its CommonJS build when it has both without an `exports` map (the AWS SDK's):
-    // ES modules tree-shake, so the S3 and SSM chunks hold what the clients use (JavaScript: 2.1 → 1.8 MiB).
-    mainFields: ['module', 'main'],
-    // The oldest Node the bundles run on: Lambda's nodejs24.x, and Node 20 where the tests and the bench run.
-    target: 'node20',
-    outExtension: { '.js': '.mjs' },
     // One folder for all: a worker entry is found beside the module that starts it, whichever chunk that lands in.
     chunkNames: '[name]-[hash]',
-    // CommonJS dependencies call require() for Node's modules; ESM has none until we make one.
-    banner: {
-      js: "import { createRequire as __vitibrasilCreateRequire } from 'node:module'; const require = __vitibrasilCreateRequire(import.meta.url);",
-    },
-    minify: true,
-    // Class names stay readable in error logs (errorCode and Powertools print them).
-    keepNames: true,
-    legalComments: 'linked',
-    metafile: true,
-    logLevel: 'warning',
-    plugins: [workspaceSources, inlinePackageJson, zodEnglishOnly, lazyPackages],
   });
+  // Each worker in one file of its own, sharing no chunk with the entry: a chunk holds whatever any of the entries
+  // reaching it needs, so a shared one would make the worker load (and its thread compile) the app's modules; the
+  // reader's worker would load zod for the API's schemas, and it uses none (49 KB alone, 265 KB with chunks).
+  const workers = await Promise.all(
+    Object.entries(FUNCTIONS[name].workers).map(([out, path]) =>
+      build({ ...BUILD_OPTIONS, entryPoints: { [out]: join(ROOT, path) }, outdir: dir }),
+    ),
+  );
+  const result = {
+    metafile: [app, ...workers].reduce<Metafile>(
+      (all, { metafile }) => ({
+        inputs: { ...all.inputs, ...metafile.inputs },
+        outputs: { ...all.outputs, ...metafile.outputs },
+      }),
+      { inputs: {}, outputs: {} },
+    ),
+  };
   checkWorkersBesideTheirStarter(name, result.metafile, dir);
   if (name === 'api') {
     await cp(join(ROOT, 'data', 'vitibrasil'), join(dir, BUNDLED_SNAPSHOT_PATH), { recursive: true });

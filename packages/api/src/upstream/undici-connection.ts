@@ -1,3 +1,4 @@
+/// <reference path="./undici-modules.d.ts" />
 import type { Dispatcher, Agent as UndiciAgent } from 'undici';
 import request from 'undici/lib/api/api-request.js';
 import Agent from 'undici/lib/dispatcher/agent.js';
