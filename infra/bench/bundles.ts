@@ -109,20 +109,10 @@ function describeBundle(bundle: Bundle): string {
   const total = bundle.files.reduce((sum, file) => sum + file.bytes, 0);
   const code = bundle.files.filter((file) => file.path.endsWith('.mjs'));
   const codeBytes = code.reduce((sum, file) => sum + file.bytes, 0);
-  // What init reads: the entry and the chunks it imports statically (the AWS SDK chunks are loaded on demand).
+  // What init reads: the entry and what it imports, but for the chunks loaded on demand (AWS SDK, undici, the
+  // OpenAPI document).
   const outputs = bundle.metafile.outputs;
-  const entry = Object.keys(outputs).find((path) => path.endsWith(`${bundle.name}/index.mjs`)) ?? '';
-  const atInit = new Set([entry]);
-  const visit = (path: string) => {
-    for (const imported of outputs[path]?.imports ?? []) {
-      if (imported.kind === 'import-statement' && outputs[imported.path] && !atInit.has(imported.path)) {
-        atInit.add(imported.path);
-        visit(imported.path);
-      }
-    }
-  };
-  visit(entry);
-  const initBytes = [...atInit].reduce((sum, path) => sum + (outputs[path]?.bytes ?? 0), 0);
+  const initBytes = bundle.loadedAtInit.reduce((sum, path) => sum + (outputs[path]?.bytes ?? 0), 0);
   return (
     `${bundle.name}: ${(total / 1024).toFixed(0)} KiB in ${bundle.files.length} files; JavaScript ` +
     `${(codeBytes / 1024).toFixed(0)} KiB in ${code.length} files, of which ${(initBytes / 1024).toFixed(0)} KiB ` +

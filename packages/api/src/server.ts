@@ -7,7 +7,7 @@ import type { Duplex } from 'node:stream';
 import type Koa from 'koa';
 import type { Logger } from 'pino';
 import { BundledFiles } from './bundle/bundled-files.js';
-import type { ApiConfig } from './config.js';
+import { type ApiConfig, readerLimits } from './config.js';
 import { createApp } from './http/app.js';
 import { ApiKeys } from './http/middleware/api-key.js';
 import type { AppState } from './http/middleware/request-context.js';
@@ -36,21 +36,17 @@ export interface Api {
 
 /**
  * Wires config → upstream client → cache (restored from CACHE_DIR or CACHE_S3_URI) → Koa app. No socket is opened
- * here: the server and the Lambda handler both start from this.
+ * here: the server and the Lambda handler both start from this. The reader may be given already started (the
+ * Lambda handler starts it before loading this module); the Api owns it either way and closes it.
  */
-export async function createApi(config: ApiConfig, logger: Logger = createLogger(config)): Promise<Api> {
+export async function createApi(
+  config: ApiConfig,
+  logger: Logger = createLogger(config),
+  reader: IsolatedReader = new IsolatedReader(readerLimits(config)),
+): Promise<Api> {
   const client = new UpstreamClient(config);
   const metrics = new ApiMetrics();
   const store = await openStore(config);
-  const reader = new IsolatedReader({
-    maxColumns: config.UPSTREAM_MAX_COLUMNS,
-    maxRows: config.UPSTREAM_MAX_ROWS,
-    maxCells: config.UPSTREAM_MAX_CELLS,
-    maxCellLength: config.UPSTREAM_MAX_CELL_LENGTH,
-    maxTidyText: config.UPSTREAM_MAX_TIDY_TEXT,
-    heapMb: config.READER_HEAP_MB,
-    timeoutMs: config.READER_TIMEOUT_MS,
-  });
   const cache = new DatasetCache({
     fetcher: client,
     store,

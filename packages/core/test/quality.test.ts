@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkRows, TotalsMismatchSchema, totalsMismatches } from '../src/quality.js';
+import { checkRows, totalsMismatches } from '../src/quality.js';
+import { TotalsMismatchSchema } from '../src/quality-schemas.js';
 import type { TidyRow } from '../src/rows.js';
 
 const row = (

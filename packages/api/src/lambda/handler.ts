@@ -2,12 +2,14 @@
  * AWS Lambda entry of the API, behind an API Gateway HTTP API (payload format 2.0): the same Koa app as the
  * server (`createApi(config).app.callback()`) through serverless-http. Bundled by infra/scripts/bundle.ts as
  * `index.mjs`; the handler is `index.handler`. Everything is set up at init (top-level await), once per instance.
+ *
+ * This module imports statically only what validates the configuration and starts the reader: the reader's worker
+ * thread then loads its modules on another core while this one loads the app's (server, Koa, logger), imported
+ * below once the worker is on its way.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import serverless from 'serverless-http';
-import { loadConfig } from '../config.js';
-import { createLogger } from '../logger.js';
-import { createApi } from '../server.js';
+import { loadConfig, readerLimits } from '../config.js';
+import { IsolatedReader } from '../reader/worker/isolated-reader.js';
 import { keysRefresher, ssmKeysParameter } from './api-keys.js';
 import { loadLambdaConfig } from './config.js';
 import { isBase64Body } from './response-body.js';
@@ -21,15 +23,20 @@ export type HttpApiHandler = (
 export async function createLambdaHandler(env: Record<string, string | undefined>): Promise<HttpApiHandler> {
   const lambdaConfig = loadLambdaConfig(env);
   const baseConfig = loadConfig(env);
-  const logger = createLogger(baseConfig);
+  const reader = new IsolatedReader(readerLimits(baseConfig));
+  reader.warmUp();
   const parameterName = lambdaConfig.API_KEYS_PARAMETER;
-  const parameter = parameterName
-    ? await ssmKeysParameter(parameterName, lambdaConfig.API_KEYS_MAX_AGE_SECONDS)
-    : null;
+  const [{ createApi }, { createLogger }, { default: serverless }, parameter] = await Promise.all([
+    import('../server.js'),
+    import('../logger.js'),
+    import('serverless-http'),
+    parameterName ? ssmKeysParameter(parameterName, lambdaConfig.API_KEYS_MAX_AGE_SECONDS) : null,
+  ]);
+  const logger = createLogger(baseConfig);
   // Read at init: without its keys the function must not start (it would serve an open API).
   const initialKeys = parameter ? await parameter.read() : null;
   const config = initialKeys ? { ...baseConfig, API_KEYS: initialKeys } : baseConfig;
-  const api = await createApi(config, logger);
+  const api = await createApi(config, logger, reader);
   const refreshKeys =
     parameter && api.keys && initialKeys ? keysRefresher(parameter, api.keys, initialKeys, logger) : null;
 

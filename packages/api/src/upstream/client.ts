@@ -101,8 +101,15 @@ export class UpstreamClient implements UpstreamFetcher {
     if (validators?.lastModified) headers['if-modified-since'] = validators.lastModified;
     let response: Dispatcher.ResponseData;
     try {
-      const { agent, request } = await this.connect();
-      response = await request(url, { dispatcher: agent, method: 'GET', headers, signal });
+      const connection = await this.connect();
+      const { origin, pathname, search } = new URL(url);
+      response = await connection.request({
+        origin,
+        path: pathname + search,
+        method: 'GET',
+        headers,
+        signal,
+      });
     } catch (cause) {
       throw new UpstreamNetworkError(url, { cause });
     }

@@ -1,6 +1,7 @@
 import type { DatasetDefinition } from '@vitibrasil/core';
 import type { YearlyTotals } from '../../data/yearly-totals.js';
 import { type Html, html } from './html.js';
+import { numberFormat } from './number-format.js';
 
 // Geometry of the chart, in viewBox units: the plot area and room for the axis labels around it.
 const WIDTH = 320;
@@ -8,8 +9,8 @@ const HEIGHT = 120;
 const PLOT = { left: 52, right: 310, top: 10, bottom: 92 } as const;
 const YEAR_LABEL_Y = 110;
 
-const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
-const whole = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const compact = numberFormat({ notation: 'compact', maximumFractionDigits: 1 });
+const whole = numberFormat({ maximumFractionDigits: 0 });
 
 /** Coordinates are rounded to a tenth of a unit: finer is invisible and only makes the page heavier. */
 const coordinate = (value: number): number => Math.round(value * 10) / 10;

@@ -5,6 +5,7 @@ import type { CatalogEntry } from '../openapi/schemas.js';
 import { yearlyTotalsChart } from './chart.js';
 import { type Html, html } from './html.js';
 import { HOME_INDEX, SERVICE_NAME, SERVICE_SUMMARY } from './index-document.js';
+import { numberFormat } from './number-format.js';
 import { STYLESHEET_PATH } from './stylesheet.js';
 
 /** One dataset as the page shows it: its catalog entry and, when a copy is held, its yearly total. */
@@ -31,7 +32,7 @@ const ORIGIN_TEXT: Record<Cached['origin'], string> = {
 /** Relative, so links work wherever the API is mounted (the page is at its root). */
 const here = (path: string): string => `.${path}`;
 
-const count = new Intl.NumberFormat('en-US');
+const count = numberFormat();
 
 const time = (iso: string): Html =>
   html`<time datetime="${iso}">${iso.slice(0, 16).replace('T', ' ')} UTC</time>`;

@@ -4,8 +4,14 @@ import { RouteNotFound } from '../../errors.js';
 import { sendBody } from '../data-response.js';
 import { cacheControlFor, DOCS_PAGE, docsFile, FAVICON } from '../docs/assets.js';
 import type { AppState } from '../middleware/request-context.js';
-import { buildOpenApiDocument, type OpenApiOptions } from '../openapi/document.js';
+import type { OpenApiOptions } from '../openapi/document.js';
 import { noQueryParameters } from '../query.js';
+
+/** The document, built from the zod schemas: imported at its first request, so a cold start neither loads nor runs it. */
+async function openApiBody(options: OpenApiOptions): Promise<CachedBody> {
+  const { buildOpenApiDocument } = await import('../openapi/document.js');
+  return cachedBody(JSON.stringify(buildOpenApiDocument(options)), 'application/json; charset=utf-8');
+}
 
 /**
  * GET /openapi.json, and the Swagger UI page at /docs/ with all its assets served from here (no CDN: clients may
@@ -15,13 +21,18 @@ export function docsRoutes(options: OpenApiOptions): Router<AppState> {
   // Strict: /docs and /docs/ are different routes, so that relative asset URLs always resolve under /docs/.
   const router = new Router<AppState>({ strict: true });
   const noQuery = noQueryParameters();
-  // Built at the first request and kept: generating it from the zod schemas is a good part of a cold start.
-  let openapi: CachedBody | undefined;
+  // Built at the first request and kept (a failed build is not: the next request tries again).
+  let openapi: Promise<CachedBody> | undefined;
 
-  router.get('/openapi.json', noQuery, (ctx) => {
+  router.get('/openapi.json', noQuery, async (ctx) => {
     ctx.set('Cache-Control', 'no-cache');
-    openapi ??= cachedBody(JSON.stringify(buildOpenApiDocument(options)), 'application/json; charset=utf-8');
-    return sendBody(ctx, openapi);
+    if (!openapi) {
+      openapi = openApiBody(options);
+      openapi.catch(() => {
+        openapi = undefined;
+      });
+    }
+    await sendBody(ctx, await openapi);
   });
 
   router.get('/docs', noQuery, (ctx) => {
