@@ -90,6 +90,10 @@ export interface RunningServer {
 
 export async function startServer(config: ApiConfig, logger?: Logger): Promise<RunningServer> {
   const api = await createApi(config, logger);
+  // The HTTP client's modules, which the first upstream fetch would load: compiled now, before anything listens, not
+  // on the event loop of a serving process (about 45 ms its probes would wait). A Lambda cold start restoring its
+  // copies from S3 never loads them.
+  await import('./upstream/undici-connection.js');
   const handle = api.app.callback();
   let closing = false;
   /** The last response started on each socket: what a client error on that socket may concern. */
