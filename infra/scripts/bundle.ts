@@ -166,6 +166,33 @@ const lazyPackages: Plugin = {
 };
 
 /**
+ * mime-db's JSON (its `db.json`, 137 and 147 KB in the two versions bundled) is copied beside the bundle's code and
+ * read with JSON.parse when mime-types first needs it, instead of being bundled as JavaScript that every cold start
+ * compiles. Only mime-types requires it, and only at its first use (LAZY_PACKAGES).
+ */
+const mimeDbAsFile: Plugin = {
+  name: 'mime-db-as-file',
+  setup(context) {
+    const outdir = context.initialOptions.outdir;
+    context.onLoad({ filter: /[\\/]mime-db[\\/]index\.js$/ }, async (args) => {
+      if (!outdir) throw new Error('mime-db-as-file needs an outdir');
+      const { version } = JSON.parse(await readFile(join(dirname(args.path), 'package.json'), 'utf8')) as {
+        version: string;
+      };
+      const file = `mime-db-${version}.json`;
+      await cp(join(dirname(args.path), 'db.json'), join(outdir, file));
+      return {
+        // `require` is the bundle's own (its banner's createRequire): it resolves from the output folder.
+        contents:
+          "const { readFileSync } = require('node:fs');\n" +
+          `module.exports = JSON.parse(readFileSync(require.resolve(${JSON.stringify(`./${file}`)}), 'utf8'));\n`,
+        loader: 'js',
+      };
+    });
+  },
+};
+
+/**
  * A worker entry is found at run time next to the module that starts it (`new URL('./read-worker.mjs',
  * import.meta.url)`): that module must have landed in a file of the same folder as the worker's output.
  */
@@ -255,7 +282,7 @@ const BUILD_OPTIONS = {
   legalComments: 'linked',
   metafile: true,
   logLevel: 'warning',
-  plugins: [workspaceSources, inlinePackageJson, zodEnglishOnly, lazyPackages],
+  plugins: [workspaceSources, inlinePackageJson, zodEnglishOnly, lazyPackages, mimeDbAsFile],
 } as const satisfies BuildOptions;
 
 async function bundleFunction(name: FunctionName, outDir: string): Promise<Bundle> {

@@ -168,6 +168,25 @@ describe('API bundle, invoked with HTTP API payload 2.0 events', () => {
     }
   });
 
+  // mime-types and its mime-db are loaded at their first use in the bundle (scripts/bundle.ts): Koa types an object
+  // body through them, and the home page negotiates with ctx.accepts.
+  it('types object bodies and negotiates as the HTTP server does', async () => {
+    const fn = await start('api', plainEnvironment());
+    const requests: [string, Record<string, string>][] = [
+      ['/healthz', {}],
+      ['/v1/datasets', {}],
+      ['/', { accept: 'application/json' }],
+      ['/', { accept: 'text/html' }],
+      ['/', { accept: 'image/png' }],
+    ];
+    for (const [path, headers] of requests) {
+      const fromLambda = answerOf(await invokeApi(fn, path, headers));
+      const fromServer = await httpGet(server.url, path, headers);
+      expect([path, headers, fromLambda.status]).toEqual([path, headers, fromServer.status]);
+      expect(fromLambda.headers['content-type']).toBe(fromServer.headers['content-type']);
+    }
+  });
+
   it('sends binary files base64-encoded, answers problems as problem+json, and names the Lambda request id', async () => {
     const fn = await start('api', plainEnvironment());
     const icon = await invokeApi(fn, '/docs/favicon-32x32.png');
