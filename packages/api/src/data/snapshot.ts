@@ -23,9 +23,13 @@ export interface PreviousVersion {
 /** The columns a text filter applies to. */
 export type NameField = 'category' | 'item' | 'country';
 
-/** One slot per distinct text, filled when first needed (allocated whole: a sparse array would be a slow one). */
-const perText = (texts: readonly string[]): Array<string | undefined> =>
-  new Array(texts.length).fill(undefined);
+/** What a distinct text is turned into: its JSON, its CSV field, its folded form (text filters). */
+type TextForm = 'json' | 'csv' | 'folded';
+const MAKE_FORM: Record<TextForm, (text: string) => string> = {
+  json: (text) => JSON.stringify(text),
+  csv: csvField,
+  folded: foldText,
+};
 
 const jsonNumber = (value: number | undefined): string =>
   value === undefined || Number.isNaN(value) ? 'null' : String(value);
@@ -46,9 +50,7 @@ export class DatasetSnapshot {
    * Each distinct text as JSON, as a CSV field and folded, computed when first needed and kept: a row is serialized
    * by joining its texts' forms. Per text, not all at once: a file may publish a distinct marker in every cell.
    */
-  private textJson: Array<string | undefined> | undefined;
-  private textCsv: Array<string | undefined> | undefined;
-  private foldedTexts: Array<string | undefined> | undefined;
+  private readonly textForms = new Map<TextForm, Array<string | undefined>>();
   /** Per name column, which texts it holds (a text filter compares those only, never the markers). */
   private readonly namesOf = new Map<NameField, Uint8Array>();
   private readonly datasetJson: string;
@@ -91,12 +93,10 @@ export class DatasetSnapshot {
 
   /** Which distinct texts of a name column equal `folded` once folded (case- and accent-insensitive), by index. */
   namesFoldingTo(field: NameField, folded: string): Uint8Array {
-    const { texts } = this.columns;
     const names = this.names(field);
-    const foldedTexts = (this.foldedTexts ??= perText(texts));
-    const matches = new Uint8Array(texts.length);
-    for (let t = 0; t < texts.length; t++) {
-      if (names[t] === 1 && (foldedTexts[t] ??= foldText(texts[t] ?? '')) === folded) matches[t] = 1;
+    const matches = new Uint8Array(names.length);
+    for (let t = 0; t < names.length; t++) {
+      if (names[t] === 1 && this.textForm('folded', t) === folded) matches[t] = 1;
     }
     return matches;
   }
@@ -114,9 +114,8 @@ export class DatasetSnapshot {
   /** Row `index` as JSON: the same text as JSON.stringify of its tidy row, without building the row. */
   rowJson(index: number): string {
     const c = this.columns;
-    const json = (this.textJson ??= perText(c.texts));
     const text = (at: number | undefined) =>
-      at === undefined || at < 0 ? 'null' : (json[at] ??= JSON.stringify(c.texts[at]));
+      at === undefined || at < 0 ? 'null' : this.textForm('json', at);
     return (
       `{"dataset":${this.datasetJson},"category":${text(c.category[index])},"item":${text(c.item[index])},` +
       `"country":${text(c.country[index])},"year":${c.year[index]},"quantity":${jsonNumber(c.quantity[index])},` +
@@ -128,15 +127,29 @@ export class DatasetSnapshot {
   /** Row `index` as a CSV line in TIDY_COLUMNS order (text fields neutralised, see csvField). */
   rowCsv(index: number): string {
     const c = this.columns;
-    const csv = (this.textCsv ??= perText(c.texts));
-    const text = (at: number | undefined) =>
-      at === undefined || at < 0 ? '' : (csv[at] ??= csvField(c.texts[at] ?? ''));
+    const text = (at: number | undefined) => (at === undefined || at < 0 ? '' : this.textForm('csv', at));
     return (
       `${this.datasetCsv},${text(c.category[index])},${text(c.item[index])},${text(c.country[index])},` +
       `${c.year[index]},${csvNumber(c.quantity[index])},${text(c.quantityFlag[index])},` +
       `${csvNumber(c.valueUsd[index])},${text(c.valueFlag[index])},${this.unitCsv},` +
       `${c.isTotal[index] === 1}`
     );
+  }
+
+  /** Text `at` in `form`, made when first asked for and kept. */
+  private textForm(form: TextForm, at: number): string {
+    const { texts } = this.columns;
+    let forms = this.textForms.get(form);
+    if (!forms) {
+      // Allocated whole: an array filled out of order from empty would be a slow, sparse one.
+      forms = new Array<string | undefined>(texts.length).fill(undefined);
+      this.textForms.set(form, forms);
+    }
+    const known = forms[at];
+    if (known !== undefined) return known;
+    const made = MAKE_FORM[form](texts[at] ?? '');
+    forms[at] = made;
+    return made;
   }
 
   /** The original service's answer, serialized by the reader. */
