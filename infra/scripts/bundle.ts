@@ -1,13 +1,14 @@
 /**
  * Bundles both functions with esbuild into `infra/build/{api,ingest}/` (or a folder given as the first argument):
- * ESM (`index.mjs`, handler `index.handler`), code split so that what only some configurations load (the AWS SDK
- * clients for S3 and SSM) sits in chunks that are read only when imported, and a `createRequire` banner for the
- * CommonJS dependencies. The CDK stack points `lambda.Code.fromAsset` at these folders: synth never bundles and
- * needs neither Docker nor credentials.
+ * ESM (`index.mjs`, handler `index.handler`), code split so that what only some requests or configurations load
+ * (the AWS SDK clients for S3 and SSM, undici, the OpenAPI document) sits in chunks that are read only when imported,
+ * each worker thread's entry in one file of its own, and a `createRequire` banner for the CommonJS dependencies.
+ * The CDK stack points `lambda.Code.fromAsset` at these folders: synth never bundles and needs neither Docker nor
+ * credentials. What a cold start compiles is kept small (docs/performance.md, infra/README.md: bundles measured).
  *
  * The API's folder also holds what it reads from disk at run time: the bundled snapshot (`data/vitibrasil`,
- * snapshot.json included; the stack sets BUNDLED_SNAPSHOT_DIR to it) and the swagger-ui-dist files of `/docs/`
- * (found through `node_modules/swagger-ui-dist/package.json`, as in the repository).
+ * snapshot.json included; the stack sets BUNDLED_SNAPSHOT_DIR to it), mime-db's JSON and the swagger-ui-dist files
+ * of `/docs/` (found through `node_modules/swagger-ui-dist/package.json`, as in the repository).
  */
 import { readFileSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
