@@ -75,6 +75,8 @@ export async function createApi(
     close: async () => {
       await client.close();
       await reader.close();
+      // A refresh past its read may still be writing its copy: the store is closed, and its files left, after it.
+      await cache.whenIdle();
       await store.close();
     },
   };
