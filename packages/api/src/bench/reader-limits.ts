@@ -9,7 +9,7 @@ import { qualityBody, revisionsBody } from '../http/reports.js';
 import { rowsBody } from '../http/rows-query.js';
 import { decodeText } from '../reader/decode.js';
 import { sniffDelimiter } from '../reader/dialect.js';
-import type { ReadResult } from '../reader/read-result.js';
+import { type ReadResult, resultBuffers } from '../reader/read-result.js';
 import { measureShape } from '../reader/shape-limits.js';
 import { IsolatedReader, type ReaderLimits } from '../reader/worker/isolated-reader.js';
 import { longCategoryFile, longFile, wideFile } from '../testing/hostile-files.js';
@@ -162,24 +162,10 @@ async function smallestHeap(
   return `> ${HEAP_STEPS.at(-1)} MB`;
 }
 
-/** What a read result holds: its arrays and serialized JSON, and its distinct texts (two bytes a character). */
-function resultBytes(read: ReadResult): number {
-  const { columns } = read;
-  const arrays = [
-    columns.category,
-    columns.item,
-    columns.country,
-    columns.quantityFlag,
-    columns.valueFlag,
-    columns.year,
-    columns.quantity,
-    columns.valueUsd,
-    columns.isTotal,
-    read.qualityJson,
-    read.legacyJson,
-  ].reduce((sum, array) => sum + array.byteLength, 0);
-  return arrays + columns.texts.reduce((sum, text) => sum + 2 * text.length, 0);
-}
+/** What a read result holds: the buffers the worker transfers, and its distinct texts (two bytes a character). */
+const resultBytes = (read: ReadResult): number =>
+  resultBuffers(read).reduce((sum, buffer) => sum + buffer.byteLength, 0) +
+  read.columns.texts.reduce((sum, text) => sum + 2 * text.length, 0);
 
 const expVinho = files.find(({ dataset }) => dataset.file === 'ExpVinho.csv');
 const cases: Array<{
